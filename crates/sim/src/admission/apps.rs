@@ -1,0 +1,16 @@
+//! apps/v1 Deployment, ReplicaSet and StatefulSet defaulting and validation (SERVICES-SPEC §K).
+
+use serde_json::Value;
+
+use super::{Ctx, Op};
+use crate::error::ApiError;
+use crate::kinds::Kind;
+
+pub fn admit(
+    _ctx: &mut Ctx<'_>,
+    _kind: Kind,
+    _op: Op<'_>,
+    _obj: &mut Value,
+) -> Result<(), ApiError> {
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! EndpointSlice controller: discovery.k8s.io/v1 slices of every selector Service (SERVICES-SPEC §D rules 40–47).
+
+use crate::error::ApiError;
+use crate::sim::Sim;
+use crate::store::{Change, ObjKey, Store};
+
+use super::Queues;
+
+pub fn observe(_store: &Store, _change: &Change, _q: &mut Queues) {}
+
+pub fn sync(_sim: &mut Sim, _key: &ObjKey) -> Result<(), ApiError> {
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! LoadBalancer status: an address from the cluster's pool, or `<pending>` when there is none.
+
+use crate::error::ApiError;
+use crate::sim::Sim;
+use crate::store::{Change, ObjKey, Store};
+
+use super::Queues;
+
+pub fn observe(_store: &Store, _change: &Change, _q: &mut Queues) {}
+
+pub fn sync(_sim: &mut Sim, _key: &ObjKey) -> Result<(), ApiError> {
+    Ok(())
+}
