@@ -49,6 +49,8 @@ fn main() -> ExitCode {
 }
 
 fn run(files: &[String]) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
     let (mut sim, _clock) = Sim::default_with_clock().map_err(|e| e.to_string())?;
     for f in files {
         let text = std::fs::read_to_string(f).map_err(|e| format!("{f}: {e}"))?;
@@ -57,7 +59,10 @@ fn run(files: &[String]) -> Result<(), String> {
     let all = ListOptions::default();
     for kind in [Kind::Node, Kind::Service, Kind::Pod, Kind::EndpointSlice] {
         let list = sim.list(kind, None, &all).map_err(|e| e.to_string())?;
-        println!("{} ({})", kind.plural(), list.items.len());
+        // A closed pipe (`| head`) ends the listing quietly instead of panicking.
+        if writeln!(out, "{} ({})", kind.plural(), list.items.len()).is_err() {
+            return Ok(());
+        }
         for o in &list.items {
             let ns = meta::namespace(o);
             let detail = match kind {
@@ -79,7 +84,9 @@ fn run(files: &[String]) -> Result<(), String> {
             } else {
                 format!("{ns}/{}", meta::name(o))
             };
-            println!("  {name:<50} {detail}");
+            if writeln!(out, "  {name:<50} {detail}").is_err() {
+                return Ok(());
+            }
         }
     }
     Ok(())

@@ -268,12 +268,27 @@ impl Sim {
 
     /// Create every document of a multi-document YAML manifest, in order.
     pub fn apply_yaml(&mut self, yaml: &str) -> Result<Vec<Arc<Value>>, ApiError> {
-        let docs = crate::yaml::parse_documents(yaml)?;
-        let mut out = Vec::with_capacity(docs.len());
-        for d in docs {
-            out.push(self.create_unsettled(d)?);
+        self.create_all(crate::yaml::parse_documents(yaml)?)
+    }
+
+    /// Create objects in order and settle once at the end (seeding a scenario in one step).
+    /// Stops at the first refusal; what was created before it stays, as with `kubectl apply -f`.
+    pub fn create_all(&mut self, objs: Vec<Value>) -> Result<Vec<Arc<Value>>, ApiError> {
+        let mut out = Vec::with_capacity(objs.len());
+        let mut failed = None;
+        for d in objs {
+            match self.create_unsettled(d) {
+                Ok(o) => out.push(o),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
         }
         self.settle()?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
         Ok(out.into_iter().map(|o| self.refreshed(o)).collect())
     }
 

@@ -1,0 +1,62 @@
+//! Criterion benchmarks of the simulator: building and settling the issue-2 cluster, and the
+//! incremental cost of relabelling one pod.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use kubedrill_sim::{Kind, ListOptions, PatchType, Sim, Subresource, meta};
+use serde_json::json;
+use std::hint::black_box;
+
+#[path = "workload.rs"]
+mod workload;
+
+fn build() -> Sim {
+    let (mut sim, _clock) = Sim::default_with_clock().expect("bootstrap");
+    sim.create_all(workload::objects()).expect("seed");
+    sim
+}
+
+fn bench_build(c: &mut Criterion) {
+    let objs = workload::objects();
+    let mut g = c.benchmark_group("cluster");
+    g.sample_size(10);
+    g.bench_function("build_and_settle_100ns_5000pods_1000svc_200netpol", |b| {
+        b.iter(|| {
+            let (mut sim, _clock) = Sim::default_with_clock().expect("bootstrap");
+            sim.create_all(black_box(objs.clone())).expect("seed");
+            black_box(sim.resource_version())
+        })
+    });
+    g.finish();
+}
+
+fn bench_relabel(c: &mut Criterion) {
+    let mut sim = build();
+    let pods = sim
+        .list(Kind::Pod, Some("team-050"), &ListOptions::default())
+        .expect("list");
+    let name = pods
+        .items
+        .first()
+        .map(|p| meta::name(p).to_string())
+        .unwrap_or_default();
+    let mut flip = false;
+    c.bench_function("relabel_one_pod_and_settle", |b| {
+        b.iter(|| {
+            flip = !flip;
+            let value = if flip { "canary" } else { "web" };
+            let body = json!({"metadata": {"labels": {"tier": value}}});
+            sim.patch(
+                Kind::Pod,
+                "team-050",
+                &name,
+                PatchType::Merge,
+                &body,
+                Subresource::Main,
+            )
+            .expect("patch");
+        })
+    });
+}
+
+criterion_group!(benches, bench_build, bench_relabel);
+criterion_main!(benches);

@@ -1,0 +1,42 @@
+//! Builds the issue-2 benchmark cluster once and prints wall time, object counts and peak
+//! memory (VmHWM, Linux), for the figures criterion does not give: `cargo run --release -p
+//! kubedrill-sim --example scale`.
+
+use std::time::Instant;
+
+use kubedrill_sim::{Kind, Sim};
+
+#[path = "../benches/workload.rs"]
+mod workload;
+
+fn main() {
+    let objs = workload::objects();
+    let start = Instant::now();
+    let (mut sim, _clock) = match Sim::default_with_clock() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("bootstrap failed: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = sim.create_all(objs) {
+        eprintln!("seeding failed: {e}");
+        std::process::exit(1);
+    }
+    let took = start.elapsed();
+    let count = |k| sim.store().count(k);
+    println!(
+        "built and settled in {:.1} ms: {} pods, {} services, {} endpointslices, {} networkpolicies, {} events, rv {}",
+        took.as_secs_f64() * 1e3,
+        count(Kind::Pod),
+        count(Kind::Service),
+        count(Kind::EndpointSlice),
+        count(Kind::NetworkPolicy),
+        count(Kind::Event),
+        sim.resource_version()
+    );
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
+        println!("peak memory: {}", line.trim_start_matches("VmHWM:").trim());
+    }
+}
