@@ -134,7 +134,8 @@ pub fn validate_cluster_ips_related(s: &Spec) -> Vec<FieldError> {
             .iter()
             .map(|ip| matches!(parse_ip_sloppy(ip), Some(IpAddr::V6(_))))
             .collect();
-        let dual = v6.len() == 2 && v6[0] != v6[1];
+        // `netutils.IsDualStackIPStrings`: at least one of each family, whatever the count.
+        let dual = v6.contains(&true) && v6.contains(&false);
         if !dual {
             errs.push(FieldError::invalid(
                 "spec.clusterIPs",
