@@ -230,6 +230,14 @@ pub enum ApiError {
     /// 500: the controllers did not settle, or an invariant broke.
     #[error("Internal error occurred: {0}")]
     Internal(String),
+    /// 403 from an admission plugin (`admission.NewForbidden`): e.g. the ServiceAccount
+    /// plugin's `pods "x" is forbidden: error looking up service account ns/sa: ...`.
+    #[error("{} \"{name}\" is forbidden: {message}", kind.resource_qualified())]
+    Forbidden {
+        kind: Kind,
+        name: String,
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -252,6 +260,7 @@ impl ApiError {
             ApiError::Gone { .. } => 410,
             ApiError::MethodNotAllowed(_) => 405,
             ApiError::Internal(_) => 500,
+            ApiError::Forbidden { .. } => 403,
         }
     }
 
@@ -267,6 +276,7 @@ impl ApiError {
             ApiError::Gone { .. } => "Expired",
             ApiError::MethodNotAllowed(_) => "MethodNotAllowed",
             ApiError::Internal(_) => "InternalError",
+            ApiError::Forbidden { .. } => "Forbidden",
         }
     }
 

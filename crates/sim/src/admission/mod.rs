@@ -7,10 +7,15 @@
 pub mod validation;
 
 mod apps;
+mod apps_validation;
 mod core;
+mod decode;
 mod networking;
 mod objectmeta;
 mod pod;
+mod pod_update;
+mod podspec;
+mod podspec_validation;
 mod service;
 
 use jiff::Timestamp;

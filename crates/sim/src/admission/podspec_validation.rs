@@ -1,0 +1,432 @@
+//! PodSpec validation shared by Pods and pod templates, with the texts and the order of
+//! `pkg/apis/core/validation/validation.go` (`ValidatePodSpec`, `validateContainers`,
+//! `validateContainerCommon`, `validateContainerPorts`, `validateProbe`, `validateHandler`,
+//! `validateRestartPolicy`, `validateDNSPolicy`, `validatePodDNSConfig`).
+//!
+//! Paths are built from a prefix (`spec` for a Pod, `spec.template.spec` for a template), so the
+//! same code gives `spec.template.spec.containers[0].ports[1].name: Duplicate value: "https"`.
+//! Runs after defaulting: a field the defaults fill cannot be missing here, except when a client
+//! sent an explicit value the defaults keep.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+use super::validation::{
+    is_dns1123_label, is_dns1123_subdomain, is_valid_port_name, is_valid_port_num, validate_labels,
+};
+use crate::error::FieldError;
+
+const NONNEGATIVE: &str = "must be greater than or equal to 0";
+
+fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn i(v: &Value, key: &str) -> Option<i64> {
+    v.get(key).and_then(Value::as_i64)
+}
+
+fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// `ValidateNonnegativeField`.
+pub(crate) fn nonnegative(v: &Value, key: &str, path: &str, out: &mut Vec<FieldError>) {
+    if let Some(n) = i(v, key)
+        && n < 0
+    {
+        out.push(FieldError::invalid(format!("{path}.{key}"), n, NONNEGATIVE));
+    }
+}
+
+/// `ValidateDNS1123Label` on a field that is set.
+fn dns1123_label(value: &str, path: &str, out: &mut Vec<FieldError>) {
+    for m in is_dns1123_label(value) {
+        out.push(FieldError::invalid(path, value, m));
+    }
+}
+
+/// `ValidatePodSpec`, in its order. `pod` adds the checks a Pod has and a template has not
+/// (`validateContainersOnlyForPod`).
+pub fn validate_pod_spec(spec: &Value, path: &str, pod: bool) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    validate_containers(spec, path, &mut out);
+    let init = arr(spec, "initContainers");
+    let mut names: BTreeSet<&str> = arr(spec, "containers")
+        .iter()
+        .map(|c| s(c, "name"))
+        .collect();
+    for (n, c) in init.iter().enumerate() {
+        let p = format!("{path}.initContainers[{n}]");
+        validate_container_common(c, &p, &mut out);
+        let name = s(c, "name");
+        // Init container names share one namespace with the regular containers.
+        if !names.insert(name) {
+            out.push(FieldError::duplicate(format!("{p}.name"), name));
+        }
+    }
+    restart_policy(spec, path, &mut out);
+    dns_policy(spec, path, &mut out);
+    if let Some(Value::Object(sel)) = spec.get("nodeSelector") {
+        out.extend(validate_labels(Some(sel), &format!("{path}.nodeSelector")));
+    }
+    dns_config(spec, path, &mut out);
+    let sa = s(spec, "serviceAccountName");
+    if !sa.is_empty() {
+        for m in is_dns1123_subdomain(sa) {
+            out.push(FieldError::invalid(
+                format!("{path}.serviceAccountName"),
+                sa,
+                m,
+            ));
+        }
+    }
+    let node = s(spec, "nodeName");
+    if !node.is_empty() {
+        for m in is_dns1123_subdomain(node) {
+            out.push(FieldError::invalid(format!("{path}.nodeName"), node, m));
+        }
+    }
+    if let Some(ads) = i(spec, "activeDeadlineSeconds")
+        && !(1..=i64::from(i32::MAX)).contains(&ads)
+    {
+        out.push(FieldError::invalid(
+            format!("{path}.activeDeadlineSeconds"),
+            ads,
+            format!("must be between 1 and {}, inclusive", i32::MAX),
+        ));
+    }
+    let hostname = s(spec, "hostname");
+    if !hostname.is_empty() {
+        dns1123_label(hostname, &format!("{path}.hostname"), &mut out);
+    }
+    let subdomain = s(spec, "subdomain");
+    if !subdomain.is_empty() {
+        dns1123_label(subdomain, &format!("{path}.subdomain"), &mut out);
+    }
+    tolerations(spec, path, &mut out);
+    if pod {
+        for (n, c) in arr(spec, "containers").iter().enumerate() {
+            let image = s(c, "image");
+            if image.len() != image.trim().len() {
+                out.push(FieldError::invalid(
+                    format!("{path}.containers[{n}].image"),
+                    image,
+                    "must not have leading or trailing whitespace",
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `validateContainers`: the regular containers.
+fn validate_containers(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
+    let containers = arr(spec, "containers");
+    if containers.is_empty() {
+        out.push(FieldError::required(format!("{path}.containers"), ""));
+    }
+    let mut names = BTreeSet::new();
+    for (n, c) in containers.iter().enumerate() {
+        let p = format!("{path}.containers[{n}]");
+        validate_container_common(c, &p, out);
+        let name = s(c, "name");
+        if !names.insert(name) {
+            out.push(FieldError::duplicate(format!("{p}.name"), name));
+        }
+        for (probe, readiness) in [
+            ("livenessProbe", false),
+            ("readinessProbe", true),
+            ("startupProbe", false),
+        ] {
+            if let Some(pr) = c.get(probe).filter(|v| v.is_object()) {
+                let pp = format!("{p}.{probe}");
+                validate_probe(pr, &pp, out);
+                if readiness {
+                    if pr
+                        .get("terminationGracePeriodSeconds")
+                        .is_some_and(|v| !v.is_null())
+                    {
+                        out.push(FieldError::invalid(
+                            format!("{pp}.terminationGracePeriodSeconds"),
+                            pr["terminationGracePeriodSeconds"].clone(),
+                            "must not be set for readinessProbes",
+                        ));
+                    }
+                } else if let Some(st) = i(pr, "successThreshold")
+                    && st != 1
+                {
+                    out.push(FieldError::invalid(
+                        format!("{pp}.successThreshold"),
+                        st,
+                        "must be 1",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// `validateContainerCommon`: name, image, termination message policy, ports, pull policy.
+fn validate_container_common(c: &Value, p: &str, out: &mut Vec<FieldError>) {
+    let name = s(c, "name");
+    if name.is_empty() {
+        out.push(FieldError::required(format!("{p}.name"), ""));
+    } else {
+        dns1123_label(name, &format!("{p}.name"), out);
+    }
+    if s(c, "image").is_empty() {
+        out.push(FieldError::required(format!("{p}.image"), ""));
+    }
+    match s(c, "terminationMessagePolicy") {
+        "File" | "FallbackToLogsOnError" => {}
+        "" => out.push(FieldError::required(
+            format!("{p}.terminationMessagePolicy"),
+            "",
+        )),
+        other => out.push(FieldError::not_supported(
+            format!("{p}.terminationMessagePolicy"),
+            other,
+            &["File", "FallbackToLogsOnError"],
+        )),
+    }
+    validate_container_ports(arr(c, "ports"), &format!("{p}.ports"), out);
+    match s(c, "imagePullPolicy") {
+        "Always" | "IfNotPresent" | "Never" => {}
+        "" => out.push(FieldError::required(format!("{p}.imagePullPolicy"), "")),
+        other => out.push(FieldError::not_supported(
+            format!("{p}.imagePullPolicy"),
+            other,
+            &["Always", "IfNotPresent", "Never"],
+        )),
+    }
+}
+
+/// `validateContainerPorts` (rule 92a).
+fn validate_container_ports(ports: &[Value], path: &str, out: &mut Vec<FieldError>) {
+    let mut names = BTreeSet::new();
+    for (n, port) in ports.iter().enumerate() {
+        let p = format!("{path}[{n}]");
+        let name = s(port, "name");
+        if !name.is_empty() {
+            let msgs = is_valid_port_name(name);
+            if !msgs.is_empty() {
+                for m in msgs {
+                    out.push(FieldError::invalid(format!("{p}.name"), name, m));
+                }
+            } else if !names.insert(name) {
+                out.push(FieldError::duplicate(format!("{p}.name"), name));
+            }
+        }
+        match i(port, "containerPort").unwrap_or(0) {
+            0 => out.push(FieldError::required(format!("{p}.containerPort"), "")),
+            cp => {
+                for m in is_valid_port_num(cp) {
+                    out.push(FieldError::invalid(format!("{p}.containerPort"), cp, m));
+                }
+            }
+        }
+        let hp = i(port, "hostPort").unwrap_or(0);
+        if hp != 0 {
+            for m in is_valid_port_num(hp) {
+                out.push(FieldError::invalid(format!("{p}.hostPort"), hp, m));
+            }
+        }
+        match s(port, "protocol") {
+            "TCP" | "UDP" | "SCTP" => {}
+            "" => out.push(FieldError::required(format!("{p}.protocol"), "")),
+            other => out.push(FieldError::not_supported(
+                format!("{p}.protocol"),
+                other,
+                &["SCTP", "TCP", "UDP"],
+            )),
+        }
+    }
+}
+
+/// `validateProbe` and `validateHandler`: exactly one handler, non-negative numbers.
+fn validate_probe(pr: &Value, pp: &str, out: &mut Vec<FieldError>) {
+    let mut handlers = 0;
+    for h in ["exec", "httpGet", "tcpSocket", "grpc"] {
+        let Some(hv) = pr.get(h).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let hp = format!("{pp}.{h}");
+        if handlers > 0 {
+            out.push(FieldError::forbidden(
+                hp,
+                "may not specify more than 1 handler type",
+            ));
+            continue;
+        }
+        handlers += 1;
+        match h {
+            "exec" => {
+                if arr(hv, "command").is_empty() {
+                    out.push(FieldError::required(format!("{hp}.command"), ""));
+                }
+            }
+            "httpGet" => {
+                if s(hv, "path").is_empty() {
+                    out.push(FieldError::required(format!("{hp}.path"), ""));
+                }
+                port_num_or_name(hv.get("port"), &format!("{hp}.port"), out);
+                match s(hv, "scheme") {
+                    "HTTP" | "HTTPS" => {}
+                    other => out.push(FieldError::not_supported(
+                        format!("{hp}.scheme"),
+                        other,
+                        &["HTTP", "HTTPS"],
+                    )),
+                }
+            }
+            "tcpSocket" => port_num_or_name(hv.get("port"), &format!("{hp}.port"), out),
+            _ => {
+                let port = i(hv, "port").unwrap_or(0);
+                for m in is_valid_port_num(port) {
+                    out.push(FieldError::invalid(format!("{hp}.port"), port, m));
+                }
+            }
+        }
+    }
+    if handlers == 0 {
+        out.push(FieldError::required(pp, "must specify a handler type"));
+    }
+    for f in [
+        "initialDelaySeconds",
+        "timeoutSeconds",
+        "periodSeconds",
+        "successThreshold",
+        "failureThreshold",
+    ] {
+        nonnegative(pr, f, pp, out);
+    }
+    if let Some(t) = i(pr, "terminationGracePeriodSeconds")
+        && t <= 0
+    {
+        out.push(FieldError::invalid(
+            format!("{pp}.terminationGracePeriodSeconds"),
+            t,
+            "must be greater than 0",
+        ));
+    }
+}
+
+/// `ValidatePortNumOrName`: an int is a port number, a string an IANA port name.
+fn port_num_or_name(port: Option<&Value>, path: &str, out: &mut Vec<FieldError>) {
+    match port {
+        Some(Value::String(name)) => {
+            for m in is_valid_port_name(name) {
+                out.push(FieldError::invalid(path, name.as_str(), m));
+            }
+        }
+        other => {
+            let n = other.and_then(Value::as_i64).unwrap_or(0);
+            for m in is_valid_port_num(n) {
+                out.push(FieldError::invalid(path, n, m));
+            }
+        }
+    }
+}
+
+/// `validateRestartPolicy`: Go lists the values in declaration order, unsorted.
+fn restart_policy(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
+    match s(spec, "restartPolicy") {
+        "Always" | "OnFailure" | "Never" => {}
+        "" => out.push(FieldError::required(format!("{path}.restartPolicy"), "")),
+        other => out.push(FieldError::not_supported(
+            format!("{path}.restartPolicy"),
+            other,
+            &["Always", "OnFailure", "Never"],
+        )),
+    }
+}
+
+/// `validateDNSPolicy`.
+fn dns_policy(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
+    match s(spec, "dnsPolicy") {
+        "ClusterFirstWithHostNet" | "ClusterFirst" | "Default" | "None" => {}
+        "" => out.push(FieldError::required(format!("{path}.dnsPolicy"), "")),
+        other => out.push(FieldError::not_supported(
+            format!("{path}.dnsPolicy"),
+            other,
+            &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"],
+        )),
+    }
+}
+
+/// `validatePodDNSConfig`: `dnsPolicy: None` needs a config with a nameserver.
+fn dns_config(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
+    if s(spec, "dnsPolicy") != "None" {
+        return;
+    }
+    match spec.get("dnsConfig").filter(|v| v.is_object()) {
+        None => out.push(FieldError::required(
+            format!("{path}.dnsConfig"),
+            "must provide `dnsConfig` when `dnsPolicy` is None",
+        )),
+        Some(c) if arr(c, "nameservers").is_empty() => out.push(FieldError::required(
+            format!("{path}.dnsConfig.nameservers"),
+            "must provide at least one DNS nameserver when `dnsPolicy` is None",
+        )),
+        Some(_) => {}
+    }
+}
+
+/// `ValidateTolerations`: operator and effect values, `Exists` without a value,
+/// `tolerationSeconds` only with `NoExecute`.
+fn tolerations(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
+    for (n, t) in arr(spec, "tolerations").iter().enumerate() {
+        let p = format!("{path}.tolerations[{n}]");
+        let key = s(t, "key");
+        if !key.is_empty() {
+            for m in super::validation::is_qualified_name(key) {
+                out.push(FieldError::invalid(format!("{p}.key"), key, m));
+            }
+        }
+        let op = s(t, "operator");
+        if key.is_empty() && op != "Exists" {
+            out.push(FieldError::invalid(
+                format!("{p}.operator"),
+                op,
+                "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+            ));
+        }
+        match op {
+            "" | "Equal" => {}
+            "Exists" => {
+                let value = s(t, "value");
+                if !value.is_empty() {
+                    out.push(FieldError::invalid(
+                        format!("{p}.operator"),
+                        value,
+                        "value must be empty when `operator` is 'Exists'",
+                    ));
+                }
+            }
+            other => out.push(FieldError::not_supported(
+                format!("{p}.operator"),
+                other,
+                &["Equal", "Exists"],
+            )),
+        }
+        let effect = s(t, "effect");
+        if t.get("tolerationSeconds").is_some_and(|v| !v.is_null()) && effect != "NoExecute" {
+            out.push(FieldError::invalid(
+                format!("{p}.effect"),
+                effect,
+                "effect must be 'NoExecute' when `tolerationSeconds` is set",
+            ));
+        }
+        if !matches!(effect, "" | "NoSchedule" | "PreferNoSchedule" | "NoExecute") {
+            out.push(FieldError::not_supported(
+                format!("{p}.effect"),
+                effect,
+                &["NoExecute", "NoSchedule", "PreferNoSchedule"],
+            ));
+        }
+    }
+}
