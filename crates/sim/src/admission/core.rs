@@ -211,10 +211,18 @@ fn validate_node_taints(obj: &Value) -> Vec<FieldError> {
         }
         let pair = (key.to_string(), effect.to_string());
         if seen.contains(&pair) {
+            // The value is the internal `core.Taint`, which has no json tags: Go marshals its
+            // exported field names in declaration order.
+            let go_value = json!({
+                "Key": key,
+                "Value": value,
+                "Effect": effect,
+                "TimeAdded": t.get("timeAdded").cloned().unwrap_or(Value::Null),
+            });
             errs.push(FieldError::new(
                 FieldErrorType::Duplicate,
                 p,
-                t.clone(),
+                go_value,
                 "taints must be unique by key and effect pair",
             ));
             continue;
