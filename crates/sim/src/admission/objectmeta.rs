@@ -1,18 +1,191 @@
-//! ObjectMeta validation common to every kind: the name rule of each kind (DNS-1123 subdomain,
-//! DNS-1123 label for namespaces, DNS-1035 label for Services), labels, annotations, and the
-//! immutability of name and namespace.
+//! ObjectMeta validation common to every kind, and the decode step that precedes it.
+//!
+//! Follows `staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go`
+//! (`ValidateObjectMetaAccessor`): `generateName` and `name` against the kind's name rule
+//! (DNS-1123 subdomain for most kinds, DNS-1123 label for Namespace; Service names are the Service
+//! code's, DNS-1035), then labels, annotations (keys and the 256 KiB total) and finalizers.
+//! `metadata.name` / `metadata.namespace` presence and immutability are the write pipeline's.
+//!
+//! The kinds of `core.rs` and `networking.rs` call [`validate`] themselves so that metadata and
+//! spec problems come back in one `Invalid`, as `ValidateX` returns one `ErrorList`; for every
+//! other kind `admit` reports metadata problems on its own.
 
-use serde_json::Value;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
+use super::validation::{is_dns1123_label, is_dns1123_subdomain, is_qualified_name};
 use super::{Ctx, Op};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use crate::kinds::Kind;
+use crate::meta;
 
-pub fn admit(
-    _ctx: &mut Ctx<'_>,
-    _kind: Kind,
-    _op: Op<'_>,
-    _obj: &mut Value,
-) -> Result<(), ApiError> {
-    Ok(())
+/// `TotalAnnotationSizeLimitB`: 256 KiB over all keys and values.
+const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * 1024;
+
+pub fn admit(_ctx: &mut Ctx<'_>, kind: Kind, op: Op<'_>, obj: &mut Value) -> Result<(), ApiError> {
+    // The API server decodes the body into the typed object before anything else runs; a
+    // label value that is a number fails there, as a BadRequest, not as a validation error.
+    let md = obj.get("metadata").cloned().unwrap_or(Value::Null);
+    decode::<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>(kind, &md)?;
+    if owns_metadata_validation(kind) || matches!(op, Op::UpdateStatus { .. }) {
+        return Ok(());
+    }
+    let errs = validate(kind, obj);
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(kind, meta::name(obj), errs))
+    }
+}
+
+/// Kinds whose own admission calls [`validate`] and reports its errors with the spec's.
+fn owns_metadata_validation(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Namespace
+            | Kind::Node
+            | Kind::Endpoints
+            | Kind::EndpointSlice
+            | Kind::Event
+            | Kind::ConfigMap
+            | Kind::ServiceAccount
+            | Kind::NetworkPolicy
+            | Kind::Ingress
+            | Kind::IngressClass
+    )
+}
+
+/// Decode `v` as the typed Kubernetes object, refusing wrong JSON types the way the API server's
+/// decoder does: `<Kind> in version "v1" cannot be handled as a <Kind>: <decode error>`
+/// (`apimachinery/pkg/runtime/serializer/versioning` + `endpoints/handlers/create.go`).
+/// The decode error's own wording is serde's, not Go's `encoding/json`.
+pub(super) fn decode<T: DeserializeOwned>(kind: Kind, v: &Value) -> Result<T, ApiError> {
+    serde_json::from_value::<T>(v.clone()).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "{k} in version \"{v}\" cannot be handled as a {k}: {e}",
+            k = kind.name(),
+            v = kind.version()
+        ))
+    })
+}
+
+/// `ValidateObjectMeta` for `kind`: name, generateName, labels, annotations, finalizers.
+pub(super) fn validate(kind: Kind, obj: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let md = obj.get("metadata");
+    let generate_name = meta::str_at(obj, &["metadata", "generateName"]);
+    let name = meta::name(obj);
+    if kind != Kind::Service {
+        if !generate_name.is_empty() {
+            for m in name_rule(kind, generate_name, true) {
+                errs.push(FieldError::invalid(
+                    "metadata.generateName",
+                    generate_name,
+                    m,
+                ));
+            }
+        }
+        if !name.is_empty() {
+            for m in name_rule(kind, name, false) {
+                errs.push(FieldError::invalid("metadata.name", name, m));
+            }
+        }
+    }
+    errs.extend(super::validation::validate_labels(
+        meta::labels(obj),
+        "metadata.labels",
+    ));
+    errs.extend(validate_annotations(meta::annotations(obj)));
+    let finalizers = md
+        .and_then(|m| m.get("finalizers"))
+        .and_then(Value::as_array);
+    for f in finalizers.into_iter().flatten().filter_map(Value::as_str) {
+        for m in is_qualified_name(f) {
+            errs.push(FieldError::invalid("metadata.finalizers", f, m));
+        }
+    }
+    // pkg/apis/core/validation `ValidateObjectMeta` adds the Kubernetes finalizer-name rule.
+    for f in finalizers.into_iter().flatten().filter_map(Value::as_str) {
+        errs.extend(validate_kube_finalizer_name(f, "metadata.finalizers"));
+    }
+    errs
+}
+
+/// `validateKubeFinalizerName`: a name without a `/` must be one of the standard finalizers.
+pub(super) fn validate_kube_finalizer_name(f: &str, path: &str) -> Option<FieldError> {
+    let standard = ["kubernetes", "orphan", "foregroundDeletion"];
+    (!f.contains('/') && !standard.contains(&f)).then(|| {
+        FieldError::invalid(
+            path,
+            f,
+            "name is neither a standard finalizer name nor is it fully qualified",
+        )
+    })
+}
+
+/// The `ValidateNameFunc` a kind's registry strategy uses.
+pub(super) fn name_rule(kind: Kind, name: &str, prefix: bool) -> Vec<String> {
+    let name = if prefix {
+        mask_trailing_dash(name)
+    } else {
+        name.to_string()
+    };
+    match kind {
+        Kind::Namespace => is_dns1123_label(&name),
+        _ => is_dns1123_subdomain(&name),
+    }
+}
+
+/// `maskTrailingDash` (apimachinery `api/validation/generic.go`), kept byte for byte including
+/// its quirk: it drops the last *two* bytes and appends `a`, so a generateName prefix may end
+/// in `-`.
+fn mask_trailing_dash(name: &str) -> String {
+    if name.len() > 1 && name.ends_with('-') {
+        let cut = name.len() - 2;
+        let head = name.get(..cut).unwrap_or("");
+        format!("{head}a")
+    } else {
+        name.to_string()
+    }
+}
+
+/// `ValidateAnnotations`: keys are qualified names compared lower-cased, the total of keys and
+/// values at most 256 KiB.
+fn validate_annotations(annotations: Option<&Map<String, Value>>) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut total = 0usize;
+    for (k, v) in annotations.into_iter().flatten() {
+        for m in is_qualified_name(&k.to_lowercase()) {
+            errs.push(FieldError::invalid("metadata.annotations", k.as_str(), m));
+        }
+        total += k.len() + v.as_str().map_or(0, str::len);
+    }
+    if total > TOTAL_ANNOTATION_SIZE_LIMIT {
+        errs.push(FieldError::too_long(
+            "metadata.annotations",
+            TOTAL_ANNOTATION_SIZE_LIMIT,
+        ));
+    }
+    errs
+}
+
+/// The errors of `errs` as one `Invalid` for `obj`, or Ok.
+pub(super) fn result(kind: Kind, obj: &Value, errs: Vec<FieldError>) -> Result<(), ApiError> {
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(kind, meta::name(obj), errs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_trailing_dash_keeps_the_upstream_quirk() {
+        assert_eq!(mask_trailing_dash("web-"), "wea");
+        assert_eq!(mask_trailing_dash("-"), "-");
+        assert_eq!(mask_trailing_dash("web"), "web");
+    }
 }
