@@ -230,6 +230,15 @@ pub enum ApiError {
     /// 500: the controllers did not settle, or an invariant broke.
     #[error("Internal error occurred: {0}")]
     Internal(String),
+    /// A failure the API server reports without a typed cause: `NewGenericServerResponse`
+    /// bodies (422 `Invalid` for a JSON patch that does not apply) and errors a handler never
+    /// turned into a `Status` (500 with an empty reason; kubectl prints `Error from server: …`).
+    #[error("{message}")]
+    Generic {
+        code: u16,
+        reason: &'static str,
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -252,6 +261,7 @@ impl ApiError {
             ApiError::Gone { .. } => 410,
             ApiError::MethodNotAllowed(_) => 405,
             ApiError::Internal(_) => 500,
+            ApiError::Generic { code, .. } => *code,
         }
     }
 
@@ -267,6 +277,7 @@ impl ApiError {
             ApiError::Gone { .. } => "Expired",
             ApiError::MethodNotAllowed(_) => "MethodNotAllowed",
             ApiError::Internal(_) => "InternalError",
+            ApiError::Generic { reason, .. } => reason,
         }
     }
 
