@@ -238,6 +238,15 @@ pub enum ApiError {
         name: String,
         message: String,
     },
+    /// A failure the API server reports without a typed cause: `NewGenericServerResponse`
+    /// bodies (422 `Invalid` for a JSON patch that does not apply) and errors a handler never
+    /// turned into a `Status` (500 with an empty reason; kubectl prints `Error from server: …`).
+    #[error("{message}")]
+    Generic {
+        code: u16,
+        reason: &'static str,
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -261,6 +270,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => 405,
             ApiError::Internal(_) => 500,
             ApiError::Forbidden { .. } => 403,
+            ApiError::Generic { code, .. } => *code,
         }
     }
 
@@ -277,6 +287,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => "MethodNotAllowed",
             ApiError::Internal(_) => "InternalError",
             ApiError::Forbidden { .. } => "Forbidden",
+            ApiError::Generic { reason, .. } => reason,
         }
     }
 

@@ -1,10 +1,15 @@
-//! Patch semantics: JSON merge patch (RFC 7396), JSON patch (RFC 6902) and strategic merge
-//! patch with the patchMergeKey tables of the stored kinds (KUBECTL-CONTRACT §10).
+//! Patch semantics: JSON merge patch (RFC 7396), JSON patch (RFC 6902), strategic merge
+//! patch with the patchMergeKey tables of the stored kinds, and the merge of server-side apply
+//! (KUBECTL-CONTRACT §10).
 //!
 //! Pure functions over JSON: `apply(kind, original, type, patch)` gives the patched object or a
 //! `BadRequest`/`Invalid` error as the API server words it.
 
+mod apply;
+mod goerr;
 mod merge;
+mod order;
+mod schema;
 mod strategic;
 
 use serde_json::Value;
@@ -12,6 +17,7 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::kinds::Kind;
 
+pub use apply::apply_patch;
 pub use merge::merge_patch;
 pub use strategic::strategic_merge_patch;
 
@@ -54,24 +60,44 @@ pub fn apply(
             }
             Ok(merge_patch(original, patch))
         }
-        PatchType::Json => {
-            let ops: json_patch::Patch = serde_json::from_value(patch.clone())
-                .map_err(|e| ApiError::BadRequest(format!("error decoding patch: {e}")))?;
-            let mut doc = original.clone();
-            json_patch::patch(&mut doc, &ops).map_err(|e| {
-                ApiError::invalid(
-                    kind,
-                    crate::meta::name(original),
-                    vec![crate::error::FieldError::new(
-                        crate::error::FieldErrorType::Invalid,
-                        "",
-                        Value::Null,
-                        e.to_string(),
-                    )],
-                )
-            })?;
-            Ok(doc)
-        }
+        PatchType::Json => json_patch_apply(original, patch),
         PatchType::Strategic => strategic_merge_patch(kind, original, patch),
+    }
+}
+
+/// JSON patch as the API server applies it (`evanphx/json-patch` in `handlers/patch.go`): a
+/// body that does not decode as a list of operations is a 400 with the decoder's text; an
+/// operation that does not apply (a failed `test`, a missing path, an unknown `op`) is a bare
+/// 422 whose message never says which.
+fn json_patch_apply(original: &Value, patch: &Value) -> Result<Value, ApiError> {
+    let Value::Array(ops) = patch else {
+        return Err(ApiError::BadRequest(format!(
+            "json: cannot unmarshal {} into Go value of type jsonpatch.Patch",
+            go_json_kind(patch)
+        )));
+    };
+    if let Some(bad) = ops.iter().find(|op| !op.is_object()) {
+        return Err(ApiError::BadRequest(format!(
+            "json: cannot unmarshal {} into Go value of type jsonpatch.Operation",
+            go_json_kind(bad)
+        )));
+    }
+    // Go decodes each operation lazily; anything serde refuses here fails at apply time there.
+    let ops: json_patch::Patch =
+        serde_json::from_value(patch.clone()).map_err(|_| goerr::rejected())?;
+    let mut doc = original.clone();
+    json_patch::patch(&mut doc, &ops).map_err(|_| goerr::rejected())?;
+    Ok(doc)
+}
+
+/// The JSON type name Go's `UnmarshalTypeError` uses.
+fn go_json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Object(_) => "object",
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+        Value::Null => "null",
     }
 }

@@ -1,17 +1,412 @@
-//! Strategic merge patch (apimachinery `strategicpatch`): merge-by-key lists per the
-//! patchMergeKey table of each kind, and the `$patch`, `$retainKeys`, `$setElementOrder` and
+//! Strategic merge patch (apimachinery `strategicpatch`, `StrategicMergeMapPatch` with
+//! `MergeParallelList` and `IgnoreUnmatchedNulls`): merge-by-key lists per the patchMergeKey
+//! table of each kind (`schema.rs`), and the `$patch`, `$retainKeys`, `$setElementOrder` and
 //! `$deleteFromPrimitiveList` directives kubectl sends.
+//!
+//! Follows `mergeMap`/`mergeSlice` of `patch.go` step for step, errors included. Where Go
+//! stores a patch value verbatim (a field the live object lacks), the directives left inside it
+//! are dropped afterwards, as the API server's conversion to the typed object drops them.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use super::goerr::{self, GO_SLICE, bad_arg_type, bad_patch_type, bad_request, no_merge_key};
+use super::order::{self, DIRECTIVE, Elem};
+use super::schema::{Flavor, ListStrategy, Ty, child};
 use crate::error::ApiError;
 use crate::kinds::Kind;
 
-pub fn strategic_merge_patch(
-    _kind: Kind,
-    original: &Value,
-    patch: &Value,
-) -> Result<Value, ApiError> {
-    // Placeholder until the keyed-list table lands: behaves as a merge patch.
-    Ok(super::merge_patch(original, patch))
+const RETAIN_KEYS: &str = "$retainKeys";
+const SET_ORDER: &str = "$setElementOrder";
+const DELETE_FROM: &str = "$deleteFromPrimitiveList";
+
+type Res<T> = Result<T, ApiError>;
+
+/// Apply a strategic merge patch to an object of `kind`.
+pub fn strategic_merge_patch(kind: Kind, original: &Value, patch: &Value) -> Res<Value> {
+    let patch = match patch {
+        Value::Object(p) => p.clone(),
+        // `json.Unmarshal` of null into a map leaves it empty: an empty patch.
+        Value::Null => Map::new(),
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                json_kind(other)
+            )));
+        }
+    };
+    let original = original.as_object().cloned().unwrap_or_default();
+    let mut out = Value::Object(merge_map(original, patch, Ty::Root(kind))?);
+    strip_directives(&mut out);
+    Ok(out)
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+        _ => "object",
+    }
+}
+
+/// Drop what the typed object cannot hold: directive keys (`$…`) and null fields.
+pub(crate) fn strip_directives(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, v| !k.starts_with('$') && !v.is_null());
+            m.values_mut().for_each(strip_directives);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_directives),
+        _ => {}
+    }
+}
+
+/// `mergeMap`.
+fn merge_map(
+    mut original: Map<String, Value>,
+    mut patch: Map<String, Value>,
+    ty: Ty,
+) -> Res<Map<String, Value>> {
+    if let Some(d) = patch.get(DIRECTIVE).cloned() {
+        return directive_in_map(&d, patch);
+    }
+    retain_keys(&mut original, &mut patch)?;
+    set_element_order(&mut original, &mut patch, ty)?;
+    for (key, pv) in patch {
+        let (key, delete_list) = match key.strip_prefix(DELETE_FROM) {
+            Some(_) => (extract_key(&key, DELETE_FROM)?, true),
+            None => (key, false),
+        };
+        if pv.is_null() {
+            original.shift_remove(&key);
+            continue;
+        }
+        let Some(ov) = original.get_mut(&key) else {
+            // Go would store the deletion list itself as the field's value; deleting from a
+            // list that does not exist is taken to leave it absent.
+            if !delete_list {
+                original.insert(key, pv);
+            }
+            continue;
+        };
+        let (cty, strategy) = child(ty, &key, Flavor::Strategic);
+        match (ov, pv) {
+            (Value::Object(om), Value::Object(pm)) => {
+                let merged = merge_map(std::mem::take(om), pm, cty)?;
+                *om = merged;
+            }
+            (Value::Array(oa), Value::Array(pa)) => {
+                let merged = merge_list(std::mem::take(oa), pa, strategy, cty, delete_list)?;
+                *oa = merged;
+            }
+            (ov, pv) => *ov = pv,
+        }
+    }
+    Ok(original)
+}
+
+/// `handleDirectiveInMergeMap`: only `replace` and `delete` are valid on a map.
+fn directive_in_map(d: &Value, mut patch: Map<String, Value>) -> Res<Map<String, Value>> {
+    match d.as_str() {
+        Some("replace") => {
+            patch.shift_remove(DIRECTIVE);
+            Ok(patch)
+        }
+        Some("delete") => Ok(Map::new()),
+        _ => Err(bad_patch_type(d, &Value::Object(patch))),
+    }
+}
+
+/// `extractKey`: `$setElementOrder/ports` → `ports`.
+fn extract_key(key: &str, prefix: &str) -> Res<String> {
+    match key.split_once('/') {
+        Some((p, rest)) if p == prefix => Ok(rest.to_string()),
+        _ if prefix == DELETE_FROM => Err(bad_request(goerr::BAD_PRIMITIVE_LIST)),
+        _ => Err(bad_request(goerr::BAD_SET_ELEMENT_ORDER)),
+    }
+}
+
+/// `applyRetainKeysDirective`: every key the patch sets must be retained; live keys not
+/// listed go.
+fn retain_keys(original: &mut Map<String, Value>, patch: &mut Map<String, Value>) -> Res<()> {
+    let Some(list) = patch.shift_remove(RETAIN_KEYS) else {
+        return Ok(());
+    };
+    let Value::Array(list) = list else {
+        return Err(bad_request(goerr::BAD_RETAIN_KEYS));
+    };
+    let retained = |k: &str| list.iter().any(|x| x.as_str() == Some(k));
+    for (k, v) in patch.iter() {
+        if v.is_null() || k.starts_with(DELETE_FROM) || k.starts_with(SET_ORDER) {
+            continue;
+        }
+        if !retained(k) {
+            return Err(bad_request(goerr::BAD_RETAIN_KEYS));
+        }
+    }
+    original.retain(|k, _| retained(k));
+    Ok(())
+}
+
+fn list_at(m: &Map<String, Value>, key: &str) -> Res<Option<Vec<Value>>> {
+    match m.get(key) {
+        None => Ok(None),
+        Some(Value::Array(a)) => Ok(Some(a.clone())),
+        Some(other) => Err(bad_arg_type(GO_SLICE, other)),
+    }
+}
+
+/// The merge key SMP uses: the first (and for SMP only) key of a keyed list.
+fn smp_key(strategy: ListStrategy) -> Option<&'static str> {
+    match strategy {
+        ListStrategy::Keyed(keys) => keys.first().copied(),
+        _ => None,
+    }
+}
+
+/// `mergePatchIntoOriginal`: each `$setElementOrder/<field>` merges its list now and puts the
+/// result in the order given (patch order over live order).
+fn set_element_order(
+    original: &mut Map<String, Value>,
+    patch: &mut Map<String, Value>,
+    ty: Ty,
+) -> Res<()> {
+    let keys: Vec<String> = patch
+        .keys()
+        .filter(|k| k.starts_with(SET_ORDER))
+        .cloned()
+        .collect();
+    for key in keys {
+        let Some(order) = patch.shift_remove(&key) else {
+            continue;
+        };
+        let Value::Array(order) = order else {
+            return Err(bad_arg_type(GO_SLICE, &order));
+        };
+        let field = extract_key(&key, SET_ORDER)?;
+        let live = list_at(original, &field)?;
+        let patched = list_at(patch, &field)?;
+        let (cty, strategy) = child(ty, &field, Flavor::Strategic);
+        let mkey = smp_key(strategy);
+        order::validate_with_order(patched.as_deref().unwrap_or(&[]), &order, mkey)?;
+        let merged = match (&live, &patched) {
+            (Some(o), None) => o.clone(),
+            (None, Some(p)) => p.clone(),
+            (Some(o), Some(p)) => merge_list(o.clone(), p.clone(), strategy, cty, false)?,
+            (None, None) => continue,
+        };
+        let (items, server_only) = order::partition(merged, &order, mkey)?;
+        let live = live.unwrap_or_default();
+        let kind = order::element_kind(&[&live, patched.as_deref().unwrap_or(&[])])?;
+        let both = order::normalize(items, server_only, &order, &live, mkey, kind)?;
+        original.insert(field.clone(), Value::Array(both));
+        patch.shift_remove(&field);
+    }
+    Ok(())
+}
+
+/// `mergeSliceHandler`: lists without a merge strategy are replaced whole.
+fn merge_list(
+    original: Vec<Value>,
+    patch: Vec<Value>,
+    strategy: ListStrategy,
+    ty: Ty,
+    delete_list: bool,
+) -> Res<Vec<Value>> {
+    match strategy {
+        ListStrategy::Atomic => Ok(patch),
+        ListStrategy::Keyed(_) | ListStrategy::Set => {
+            merge_slice(original, patch, smp_key(strategy), ty, delete_list)
+        }
+    }
+}
+
+/// `mergeSlice`.
+fn merge_slice(
+    original: Vec<Value>,
+    patch: Vec<Value>,
+    key: Option<&str>,
+    ty: Ty,
+    delete_list: bool,
+) -> Res<Vec<Value>> {
+    if original.is_empty() && patch.is_empty() {
+        return Ok(original);
+    }
+    let kind = order::element_kind(&[&original, &patch])?;
+    let (original, patch, merged) = match kind {
+        Elem::Scalar => {
+            if delete_list {
+                return Ok(original
+                    .into_iter()
+                    .filter(|v| !patch.contains(v))
+                    .collect());
+            }
+            let mut both = original.clone();
+            both.extend(patch.iter().cloned());
+            let merged = dedup_scalars(both);
+            (original, patch, merged)
+        }
+        Elem::Map => {
+            let Some(k) = key else {
+                return Err(goerr::unknown(
+                    "cannot merge lists without merge key for type struct".into(),
+                ));
+            };
+            let (original, patch) = special_elements(original, patch, k)?;
+            let merged = merge_by_key(original.clone(), &patch, k, ty)?;
+            (original, patch, merged)
+        }
+    };
+    let (items, server_only) = order::partition(merged, &patch, key)?;
+    order::normalize(items, server_only, &patch, &original, key, kind)
+}
+
+/// `deduplicateScalars`, which moves the last element into each duplicate's place.
+fn dedup_scalars(mut s: Vec<Value>) -> Vec<Value> {
+    let mut i = 0;
+    while i + 1 < s.len() {
+        let mut j = i + 1;
+        while j < s.len() {
+            if s[i] == s[j] {
+                s.swap_remove(j);
+            } else {
+                j += 1;
+            }
+        }
+        i += 1;
+    }
+    s
+}
+
+/// `mergeSliceWithSpecialElements`: `$patch: delete` elements delete by key, a
+/// `{"$patch": "replace"}` element makes the rest of the patch list the whole list.
+fn special_elements(
+    mut original: Vec<Value>,
+    patch: Vec<Value>,
+    key: &str,
+) -> Res<(Vec<Value>, Vec<Value>)> {
+    let mut plain = Vec::new();
+    let mut replace = false;
+    for v in patch {
+        let Some(d) = v.get(DIRECTIVE) else {
+            plain.push(v);
+            continue;
+        };
+        match d.as_str() {
+            Some("delete") => {
+                let mv = v.get(key).ok_or_else(|| no_merge_key(&v, key))?;
+                while let Some(i) = order::find_by_key(&original, key, mv)? {
+                    original.remove(i);
+                }
+            }
+            Some("replace") => replace = true,
+            Some("merge") => {
+                return Err(goerr::unknown(
+                    "merging lists cannot yet be specified in the patch".into(),
+                ));
+            }
+            _ => return Err(bad_patch_type(d, &v)),
+        }
+    }
+    if replace {
+        Ok((plain, Vec::new()))
+    } else {
+        Ok((original, plain))
+    }
+}
+
+/// `mergeSliceWithoutSpecialElements`: elements with a live match merge into it, the others
+/// are appended.
+fn merge_by_key(mut original: Vec<Value>, patch: &[Value], key: &str, ty: Ty) -> Res<Vec<Value>> {
+    for v in patch {
+        let mv = v.get(key).ok_or_else(|| no_merge_key(v, key))?;
+        match order::find_by_key(&original, key, mv)? {
+            Some(i) => {
+                if let (Value::Object(om), Value::Object(pm)) = (&mut original[i], v) {
+                    let merged = merge_map(std::mem::take(om), pm.clone(), ty)?;
+                    *om = merged;
+                }
+            }
+            None => original.push(v.clone()),
+        }
+    }
+    Ok(original)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn smp(kind: Kind, o: Value, p: Value) -> Value {
+        strategic_merge_patch(kind, &o, &p).unwrap()
+    }
+
+    #[test]
+    fn keyed_list_elements_merge_and_new_ones_append() {
+        let o = json!({"spec": {"ports": [{"port": 80, "name": "a"}, {"port": 81}]}});
+        let p = json!({"spec": {"ports": [{"port": 81, "name": "b"}, {"port": 82}]}});
+        assert_eq!(
+            smp(Kind::Service, o, p),
+            json!({"spec": {"ports": [{"port": 80, "name": "a"}, {"port": 81, "name": "b"}, {"port": 82}]}})
+        );
+    }
+
+    #[test]
+    fn list_replace_directive_makes_the_patch_list_the_whole_list() {
+        let o = json!({"spec": {"ports": [{"port": 80}, {"port": 81}]}});
+        let p = json!({"spec": {"ports": [{"$patch": "replace"}, {"port": 90}]}});
+        assert_eq!(
+            smp(Kind::Service, o, p),
+            json!({"spec": {"ports": [{"port": 90}]}})
+        );
+    }
+
+    #[test]
+    fn map_directives_replace_and_delete() {
+        let o = json!({"spec": {"selector": {"a": "1", "b": "2"}, "x": {"y": 1}}});
+        let p = json!({"spec": {"selector": {"$patch": "replace", "c": "3"}, "x": {"$patch": "delete"}}});
+        assert_eq!(
+            smp(Kind::Service, o, p),
+            json!({"spec": {"selector": {"c": "3"}, "x": {}}})
+        );
+    }
+
+    #[test]
+    fn unknown_patch_directive_is_refused_with_the_mergepatch_text() {
+        let o = json!({"spec": {"ports": [{"port": 80}]}});
+        let p = json!({"spec": {"ports": [{"$patch": "bogus", "port": 80}]}});
+        let e = strategic_merge_patch(Kind::Service, &o, &p).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown patch type: bogus in map: map[$patch:bogus port:80]"
+        );
+        let p = json!({"spec": {"$patch": "merge"}});
+        let e = strategic_merge_patch(Kind::Service, &o, &p).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown patch type: merge in map: map[$patch:merge]"
+        );
+    }
+
+    #[test]
+    fn directives_in_values_the_live_object_lacks_are_not_stored() {
+        let o = json!({"spec": {}});
+        let p = json!({"spec": {"template": {"spec": {"$setElementOrder/containers": [{"name": "a"}], "containers": [{"name": "a"}]}}}});
+        assert_eq!(
+            smp(Kind::Deployment, o, p),
+            json!({"spec": {"template": {"spec": {"containers": [{"name": "a"}]}}}})
+        );
+    }
+
+    #[test]
+    fn a_non_object_patch_is_a_bad_request() {
+        let e = strategic_merge_patch(Kind::Pod, &json!({}), &json!([1])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "json: cannot unmarshal array into Go value of type map[string]interface {}"
+        );
+        assert_eq!(e.code(), 400);
+    }
 }

@@ -1,0 +1,231 @@
+//! Server-side apply (`application/apply-patch+yaml`), minimal per KUBECTL-CONTRACT §10.5: the
+//! applied intent merges into the live object with SSA list semantics (`listType=map` keys,
+//! `listType=set` unions, atomic lists replaced), and fields the same field manager applied
+//! last time but omits now are removed.
+//!
+//! Ownership is simplified to "the previous intent of this manager": no managedFields, no
+//! conflicts (kubectl's `force=false` never conflicts with itself), and a field another manager
+//! also set is still removed when this manager drops it. The API server keeps the last intent
+//! per manager; this module is the pure merge.
+
+use serde_json::{Map, Value};
+
+use super::schema::{Flavor, ListStrategy, Ty, child, key_default};
+use super::strategic::strip_directives;
+use crate::error::ApiError;
+use crate::kinds::Kind;
+use crate::meta;
+
+type Res<T> = Result<T, ApiError>;
+
+/// Merge the applied intent of one manager into `live` (absent: the object is being created).
+/// `last_applied_by_manager` is what the same manager applied the previous time, if ever.
+pub fn apply_patch(
+    kind: Kind,
+    live: Option<&Value>,
+    applied: &Value,
+    last_applied_by_manager: Option<&Value>,
+) -> Res<Value> {
+    let Value::Object(applied_map) = applied else {
+        return Err(ApiError::BadRequest(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            json_kind(applied)
+        )));
+    };
+    let mut intent = Value::Object(applied_map.clone());
+    strip_directives(&mut intent);
+    let ctx = Ctx { kind, obj: &intent };
+    check_keys(&ctx, &intent, Ty::Root(kind), "")?;
+    let Some(live) = live else {
+        return Ok(intent);
+    };
+    let mut out = live.as_object().cloned().unwrap_or_default();
+    let last = last_applied_by_manager.and_then(Value::as_object);
+    if let Value::Object(a) = &intent {
+        merge_obj(&mut out, a, last, Ty::Root(kind));
+    }
+    Ok(Value::Object(out))
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+        _ => "object",
+    }
+}
+
+struct Ctx<'a> {
+    kind: Kind,
+    obj: &'a Value,
+}
+
+/// Every element of a `listType=map` list must carry its key fields (or have a default for
+/// them), as structured-merge-diff requires when it types the applied object.
+fn check_keys(ctx: &Ctx<'_>, v: &Value, ty: Ty, path: &str) -> Res<()> {
+    let Value::Object(m) = v else {
+        return Ok(());
+    };
+    for (k, fv) in m {
+        let (cty, strategy) = child(ty, k, Flavor::Apply);
+        let here = format!("{path}.{k}");
+        match (fv, strategy) {
+            (Value::Array(items), ListStrategy::Keyed(keys)) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(missing) = keys
+                        .iter()
+                        .find(|f| item.get(**f).is_none() && key_default(f).is_none())
+                    {
+                        return Err(ApiError::BadRequest(format!(
+                            "failed to create typed patch object ({}{}; {}, Kind={}): {here}: element {i}: associative list with keys has an element that omits key field \"{missing}\" (and doesn't have default value)",
+                            ns_prefix(ctx),
+                            meta::name(ctx.obj),
+                            gv(ctx.kind),
+                            ctx.kind.name()
+                        )));
+                    }
+                    check_keys(ctx, item, cty, &here)?;
+                }
+            }
+            (Value::Object(_), _) => check_keys(ctx, fv, cty, &here)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn ns_prefix(ctx: &Ctx<'_>) -> String {
+    match meta::namespace(ctx.obj) {
+        "" => String::new(),
+        ns => format!("{ns}/"),
+    }
+}
+
+/// `schema.GroupVersionKind` printed: `/v1` for core, `apps/v1` otherwise.
+fn gv(kind: Kind) -> String {
+    format!("{}/{}", kind.group(), kind.version())
+}
+
+/// The identity of a list element: its key fields, with schema defaults filled in.
+fn key_of(v: &Value, keys: &[&str]) -> Option<Vec<Value>> {
+    keys.iter()
+        .map(|f| {
+            v.get(*f)
+                .cloned()
+                .or_else(|| key_default(f).map(|d| Value::String(d.into())))
+        })
+        .collect()
+}
+
+fn merge_obj(
+    live: &mut Map<String, Value>,
+    applied: &Map<String, Value>,
+    last: Option<&Map<String, Value>>,
+    ty: Ty,
+) {
+    if let Some(last) = last {
+        for k in last.keys() {
+            if !applied.contains_key(k) {
+                live.shift_remove(k);
+            }
+        }
+    }
+    for (k, av) in applied {
+        let (cty, strategy) = child(ty, k, Flavor::Apply);
+        let prev = last.and_then(|l| l.get(k));
+        match (live.get_mut(k), av) {
+            (Some(Value::Object(lm)), Value::Object(am)) => {
+                merge_obj(lm, am, prev.and_then(Value::as_object), cty);
+            }
+            (Some(Value::Array(la)), Value::Array(aa)) => {
+                let prev = prev.and_then(Value::as_array).map(Vec::as_slice);
+                match strategy {
+                    ListStrategy::Atomic => *la = aa.clone(),
+                    ListStrategy::Set => merge_set(la, aa, prev),
+                    ListStrategy::Keyed(keys) => merge_keyed(la, aa, prev, keys, cty),
+                }
+            }
+            _ => {
+                live.insert(k.clone(), av.clone());
+            }
+        }
+    }
+}
+
+/// `listType=set`: the manager's items are there, the ones it dropped are gone, others stay.
+fn merge_set(live: &mut Vec<Value>, applied: &[Value], last: Option<&[Value]>) {
+    let dropped: Vec<&Value> = last
+        .unwrap_or(&[])
+        .iter()
+        .filter(|v| !applied.contains(v))
+        .collect();
+    live.retain(|v| !dropped.contains(&v));
+    for v in applied {
+        if !live.contains(v) {
+            live.push(v.clone());
+        }
+    }
+}
+
+/// `listType=map`: elements match by their key fields and merge; elements the manager applied
+/// last time and omits now are removed; new ones are appended.
+fn merge_keyed(
+    live: &mut Vec<Value>,
+    applied: &[Value],
+    last: Option<&[Value]>,
+    keys: &[&str],
+    ty: Ty,
+) {
+    let applied_keys: Vec<Option<Vec<Value>>> = applied.iter().map(|v| key_of(v, keys)).collect();
+    let dropped: Vec<Vec<Value>> = last
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|v| key_of(v, keys))
+        .filter(|k| !applied_keys.contains(&Some(k.clone())))
+        .collect();
+    live.retain(|v| key_of(v, keys).is_none_or(|k| !dropped.contains(&k)));
+    for (av, ak) in applied.iter().zip(applied_keys) {
+        let prev = last.and_then(|l| {
+            l.iter()
+                .find(|p| ak.is_some() && key_of(p, keys) == ak)
+                .and_then(Value::as_object)
+        });
+        let pos = live
+            .iter()
+            .position(|lv| ak.is_some() && key_of(lv, keys) == ak);
+        match (pos.and_then(|i| live.get_mut(i)), av) {
+            (Some(Value::Object(lm)), Value::Object(am)) => merge_obj(lm, am, prev, ty),
+            (Some(slot), _) => *slot = av.clone(),
+            (None, _) => live.push(av.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_port_without_protocol_is_the_same_entry_as_its_tcp_twin() {
+        let live = json!({"spec": {"ports": [{"port": 80, "protocol": "TCP", "targetPort": 80}]}});
+        let applied = json!({"spec": {"ports": [{"port": 80, "targetPort": 8080}]}});
+        let out = apply_patch(Kind::Service, Some(&live), &applied, None).unwrap();
+        assert_eq!(
+            out,
+            json!({"spec": {"ports": [{"port": 80, "protocol": "TCP", "targetPort": 8080}]}})
+        );
+    }
+
+    #[test]
+    fn an_element_without_its_key_field_is_refused() {
+        let applied = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"}, "spec": {"ports": [{"targetPort": 80}]}});
+        let e = apply_patch(Kind::Service, None, &applied, None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "failed to create typed patch object (default/web; /v1, Kind=Service): .spec.ports: element 0: associative list with keys has an element that omits key field \"port\" (and doesn't have default value)"
+        );
+    }
+}
