@@ -1,5 +1,7 @@
 //! Address and port allocation state: ClusterIPs from the Service CIDR, NodePorts from the
-//! NodePort range. Owned by the Service admission path; rebuilt from nothing at bootstrap.
+//! NodePort range, and per node the pods bound to it and the pod IPs its host-local IPAM handed
+//! out. Owned by the Service admission path, the scheduler and the kubelet; rebuilt from nothing
+//! at bootstrap.
 //!
 //! Both pools follow KEP-3070: the low part of each range is kept for static (user-picked)
 //! values and dynamic picks come from the upper part first, from a random start point drawn
@@ -7,7 +9,7 @@
 //! a field error): `pkg/registry/core/service/ipallocator/{interfaces.go,ipallocator.go}` (the
 //! 1.33+ MultiCIDRServiceAllocator) and `pkg/registry/core/service/portallocator/allocator.go`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -70,6 +72,20 @@ impl fmt::Display for PortAllocError {
 pub struct Allocators {
     pub cluster_ips: BTreeSet<Ipv4Addr>,
     pub node_ports: BTreeSet<u16>,
+    /// Per node: pods bound to it and its pod IPs (scheduler cache + host-local IPAM).
+    pub nodes: BTreeMap<String, NodePods>,
+}
+
+/// What one node holds: the scheduler's count of bound pods, and host-local IPAM state.
+#[derive(Debug, Clone, Default)]
+pub struct NodePods {
+    /// (namespace, name) of the pods bound to the node.
+    pub bound: BTreeSet<(String, String)>,
+    /// Addresses in use → the pod holding each, as `namespace/name/uid`.
+    pub ips: BTreeMap<Ipv4Addr, String>,
+    /// The address handed out last: host-local continues after it (round robin), it does not
+    /// reuse the lowest free address.
+    pub last_ip: Option<Ipv4Addr>,
 }
 
 /// The usable addresses of an IPv4 CIDR as integers: network + 1 ..= broadcast - 1.

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod controllers;
 pub mod error;
+pub mod images;
 pub mod kinds;
 pub mod meta;
 pub mod patch;

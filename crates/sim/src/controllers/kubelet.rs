@@ -1,13 +1,897 @@
-//! Kubelet model: pod IPs, phase, container states, readiness probes against what the container serves, events.
+//! The kubelet model: for every pod bound to a node — a pod IP from the node's podCIDR
+//! (host-local IPAM), image pulls decided by the image catalog, container states, readiness from
+//! probes run against what the containers really serve, pod conditions and phase, and graceful
+//! termination (`sim.remove_now` once the containers have stopped).
+//!
+//! It reacts to pod creation, binding, spec changes, deletion and its own wake-ups — never to
+//! status-only writes by others, so a test's or a user's `/status` write sticks until the next
+//! kubelet event. Status is written through the `/status` subresource; events are worded as
+//! `pkg/kubelet/events` and `kuberuntime_container.go` word them.
 
+mod probe;
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Map, Value, json};
+use std::net::Ipv4Addr;
+
+use super::events::{EventKind, record};
+use super::{Ctl, Queues};
+use crate::clock::{parse_time, rfc3339};
 use crate::error::ApiError;
-use crate::sim::Sim;
+use crate::images::{self, ImageRef, Listener};
+use crate::kinds::Kind;
+use crate::meta;
+use crate::sim::{Sim, Subresource};
 use crate::store::{Change, ObjKey, Store};
 
-use super::Queues;
+const KUBELET: &str = "kubelet";
 
-pub fn observe(_store: &Store, _change: &Change, _q: &mut Queues) {}
+pub fn observe(_store: &Store, change: &Change, q: &mut Queues) {
+    if change.key.kind != Kind::Pod {
+        return;
+    }
+    let relevant = match (&change.old, &change.new) {
+        (None, _) | (_, None) => true,
+        (Some(o), Some(n)) => {
+            o.get("spec") != n.get("spec")
+                || o["metadata"].get("deletionTimestamp") != n["metadata"].get("deletionTimestamp")
+        }
+    };
+    let bound = |p: &Option<std::sync::Arc<Value>>| {
+        p.as_ref()
+            .is_some_and(|p| !meta::str_at(p, &["spec", "nodeName"]).is_empty())
+    };
+    if relevant && (bound(&change.old) || bound(&change.new)) {
+        q.push(Ctl::Kubelet, change.key.clone());
+    }
+}
 
-pub fn sync(_sim: &mut Sim, _key: &ObjKey) -> Result<(), ApiError> {
+pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
+    let Some(pod) = sim.store.get(key).cloned() else {
+        release(sim, key, None);
+        return Ok(());
+    };
+    let node = meta::str_at(&pod, &["spec", "nodeName"]).to_string();
+    if node.is_empty() {
+        return Ok(());
+    }
+    // A pod recreated under the same name gives back its predecessor's address.
+    release(sim, key, Some(meta::uid(&pod)));
+    sim.alloc
+        .nodes
+        .entry(node.clone())
+        .or_default()
+        .bound
+        .insert((key.namespace.clone(), key.name.clone()));
+    if sim.store.get_by(Kind::Node, "", &node).is_none() {
+        // Bound to a node that does not exist: nothing runs it, it stays Pending.
+        return Ok(());
+    }
+    if meta::is_terminating(&pod) {
+        return terminate(sim, key, &pod);
+    }
+    run(sim, key, &pod, &node)
+}
+
+/// Give back the address and the node slot held under `key` (by any pod other than `keep_uid`).
+fn release(sim: &mut Sim, key: &ObjKey, keep_uid: Option<&str>) {
+    let prefix = format!("{}/{}/", key.namespace, key.name);
+    for np in sim.alloc.nodes.values_mut() {
+        np.ips.retain(|_, holder| {
+            !(holder.starts_with(&prefix) && Some(&holder[prefix.len()..]) != keep_uid)
+        });
+        if keep_uid.is_none() {
+            np.bound.remove(&(key.namespace.clone(), key.name.clone()));
+        }
+    }
+}
+
+/// host-local IPAM: the next free address after the last one handed out, skipping the network
+/// address, the gateway (.1, the cni0 bridge) and the broadcast address.
+fn allocate_ip(sim: &mut Sim, node: &str, holder: &str) -> Option<Ipv4Addr> {
+    let cfg = sim.config.node(node)?;
+    let (net, bits) = cfg.pod_cidr;
+    let size: u32 = 1u32.checked_shl(32 - u32::from(bits.min(32)))?;
+    if size < 4 {
+        return None;
+    }
+    let base = u32::from(net) & !(size - 1);
+    let (first, last) = (base + 2, base + size - 2);
+    let np = sim.alloc.nodes.entry(node.to_string()).or_default();
+    if let Some((ip, _)) = np.ips.iter().find(|(_, h)| h.as_str() == holder) {
+        return Some(*ip);
+    }
+    let start = np
+        .last_ip
+        .map(u32::from)
+        .filter(|l| (first..=last).contains(l))
+        .map_or(first, |l| if l >= last { first } else { l + 1 });
+    let span = last - first + 1;
+    for i in 0..span {
+        let cand = first + (start - first + i) % span;
+        let ip = Ipv4Addr::from(cand);
+        if let std::collections::btree_map::Entry::Vacant(e) = np.ips.entry(ip) {
+            e.insert(holder.to_string());
+            np.last_ip = Some(ip);
+            return Some(ip);
+        }
+    }
+    None
+}
+
+fn terminate(sim: &mut Sim, key: &ObjKey, pod: &Value) -> Result<(), ApiError> {
+    let now = sim.now();
+    let ended = matches!(
+        meta::str_at(pod, &["status", "phase"]),
+        "Succeeded" | "Failed"
+    );
+    let running: Vec<&Value> = pod["status"]["containerStatuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["state"].get("running").is_some())
+        .collect();
+    // Containers that exit on SIGTERM stop at once; the others hold the pod for its whole
+    // grace period (the runtime SIGKILLs them at the deadline).
+    let prompt = running.iter().all(|s| {
+        let spec = container_spec(pod, s["name"].as_str().unwrap_or(""));
+        match (spec, images::lookup(s["image"].as_str().unwrap_or(""))) {
+            (Some(c), Ok(entry)) => images::behaviour(entry, c).prompt_sigterm,
+            _ => true,
+        }
+    });
+    let deadline = parse_time(meta::str_at(pod, &["metadata", "deletionTimestamp"])).unwrap_or(now);
+    for s in &running {
+        let msg = format!("Stopping container {}", s["name"].as_str().unwrap_or(""));
+        record(sim, pod, EventKind::Normal, "Killing", &msg, KUBELET);
+    }
+    if ended || running.is_empty() || prompt || now >= deadline {
+        sim.remove_now(key);
+        release(sim, key, None);
+    } else {
+        sim.wake_at(deadline, Ctl::Kubelet, key.clone());
+    }
     Ok(())
+}
+
+fn container_spec<'a>(pod: &'a Value, name: &str) -> Option<&'a Value> {
+    pod["spec"]["containers"]
+        .as_array()?
+        .iter()
+        .find(|c| c["name"].as_str() == Some(name))
+}
+
+fn old_status<'a>(pod: &'a Value, field: &str, name: &str) -> Option<&'a Value> {
+    pod["status"][field]
+        .as_array()?
+        .iter()
+        .find(|s| s["name"].as_str() == Some(name))
+}
+
+/// One container's computed status and what the pod needs to know about it.
+struct Computed {
+    status: Value,
+    ready: bool,
+    running: bool,
+    /// `Some(exit code)` when terminated for good.
+    terminated: Option<i64>,
+    waiting: bool,
+    listeners: Vec<Listener>,
+}
+
+fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiError> {
+    let now = sim.now();
+    let ts = rfc3339(now);
+    let holder = format!("{}/{}/{}", key.namespace, key.name, meta::uid(pod));
+    let host_ip = sim
+        .config
+        .node(node)
+        .map(|n| n.internal_ip.to_string())
+        .unwrap_or_default();
+    let mut status = pod["status"].as_object().cloned().unwrap_or_default();
+    let host_network = pod["spec"]["hostNetwork"].as_bool() == Some(true);
+    let ip = if host_network {
+        Some(host_ip.clone())
+    } else {
+        allocate_ip(sim, node, &holder).map(|i| i.to_string())
+    };
+    let Some(ip) = ip else {
+        return sandbox_failed(sim, pod, node, &host_ip);
+    };
+    let start_time = status
+        .get("startTime")
+        .and_then(Value::as_str)
+        .unwrap_or(&ts)
+        .to_string();
+    let restart_policy = pod["spec"]["restartPolicy"]
+        .as_str()
+        .unwrap_or("Always")
+        .to_string();
+
+    // Init containers run to completion first; one that cannot be pulled holds the pod.
+    let mut init_statuses = Vec::new();
+    let mut initialized = true;
+    for c in pod["spec"]["initContainers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let name = c["name"].as_str().unwrap_or("");
+        let image = c["image"].as_str().unwrap_or("");
+        match images::lookup(image) {
+            Ok(_) if initialized => {
+                let r = ImageRef::parse(image);
+                init_statuses.push(json!({
+                    "name": name,
+                    "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": start_time, "finishedAt": start_time, "containerID": container_id(pod, name, 0)}},
+                    "lastState": {},
+                    "ready": true,
+                    "restartCount": 0,
+                    "image": r.full(),
+                    "imageID": image_id(&r),
+                    "containerID": container_id(pod, name, 0),
+                    "started": false,
+                }));
+            }
+            Err(e) if initialized => {
+                initialized = false;
+                let prev = old_status(pod, "initContainerStatuses", name);
+                init_statuses.push(pull_failure(sim, pod, c, &e, prev));
+            }
+            _ => init_statuses.push(json!({
+                "name": name, "state": {"waiting": {"reason": "PodInitializing"}}, "lastState": {},
+                "ready": false, "restartCount": 0, "image": image, "imageID": "", "started": false,
+            })),
+        }
+    }
+
+    let containers: Vec<Value> = pod["spec"]["containers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut computed: Vec<Computed> = Vec::new();
+    for c in &containers {
+        computed.push(container(sim, pod, c, initialized, &restart_policy)?);
+    }
+    // Probes see every running container's sockets: they share the pod's network namespace.
+    let listeners: Vec<Listener> = computed
+        .iter()
+        .filter(|c| c.running)
+        .flat_map(|c| c.listeners.clone())
+        .collect();
+    for (c, comp) in containers.iter().zip(computed.iter_mut()) {
+        if comp.running {
+            comp.ready = readiness(sim, key, pod, c, &comp.status, &ip, &listeners, now);
+            comp.status["ready"] = Value::Bool(comp.ready);
+            liveness(sim, key, pod, c, &mut comp.status, &ip, &listeners, now);
+        }
+    }
+
+    let all_terminated = !computed.is_empty() && computed.iter().all(|c| c.terminated.is_some());
+    let phase = if all_terminated {
+        if computed.iter().all(|c| c.terminated == Some(0)) {
+            "Succeeded"
+        } else {
+            "Failed"
+        }
+    } else if !initialized
+        || computed.iter().any(|c| c.waiting && !c.running)
+            && !computed.iter().any(|c| c.running)
+            && !computed
+                .iter()
+                .any(|c| c.status["lastState"].get("terminated").is_some())
+    {
+        "Pending"
+    } else {
+        "Running"
+    };
+    let unready: Vec<&str> = containers
+        .iter()
+        .zip(&computed)
+        .filter(|(_, c)| !c.ready)
+        .map(|(s, _)| s["name"].as_str().unwrap_or(""))
+        .collect();
+    let gates_ok = pod["spec"]["readinessGates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|g| {
+            crate::controllers::scheduler::condition(pod, g["conditionType"].as_str().unwrap_or(""))
+                .is_some_and(|c| c["status"] == "True")
+        });
+    let completed = phase == "Succeeded" || phase == "Failed";
+    let ready_cond = |ty: &str, extra_ok: bool| -> Value {
+        if completed {
+            json!({"type": ty, "status": "False", "reason": "PodCompleted"})
+        } else if unready.is_empty() && extra_ok {
+            json!({"type": ty, "status": "True"})
+        } else if unready.is_empty() {
+            json!({"type": ty, "status": "False", "reason": "ReadinessGatesNotReady", "message": "the status of pod readiness gate is not \"True\""})
+        } else {
+            // pkg/kubelet/status/generate.go GeneratePodReadyCondition.
+            json!({"type": ty, "status": "False", "reason": "ContainersNotReady",
+                   "message": format!("containers with unready status: [{}]", unready.join(" "))})
+        }
+    };
+    let init_cond = if initialized {
+        json!({"type": "Initialized", "status": "True"})
+    } else {
+        let names: Vec<&str> = init_statuses
+            .iter()
+            .filter(|s| s["state"].get("terminated").is_none())
+            .filter_map(|s| s["name"].as_str())
+            .collect();
+        json!({"type": "Initialized", "status": "False", "reason": "ContainersNotInitialized",
+               "message": format!("containers with incomplete status: [{}]", names.join(" "))})
+    };
+    let scheduled = crate::controllers::scheduler::condition(pod, "PodScheduled")
+        .cloned()
+        .unwrap_or_else(|| json!({"type": "PodScheduled", "status": "True"}));
+    let conds = vec![
+        json!({"type": "PodReadyToStartContainers", "status": if completed { "False" } else { "True" }}),
+        init_cond,
+        ready_cond("Ready", gates_ok),
+        ready_cond("ContainersReady", true),
+        scheduled,
+    ];
+    let conds: Vec<Value> = conds
+        .into_iter()
+        .map(|c| {
+            let ty = c["type"].as_str().unwrap_or("").to_string();
+            with_times(c, crate::controllers::scheduler::condition(pod, &ty), &ts)
+        })
+        .collect();
+
+    status.insert("phase".into(), Value::String(phase.into()));
+    status.insert("conditions".into(), Value::Array(conds));
+    status.insert("hostIP".into(), Value::String(host_ip.clone()));
+    status.insert("hostIPs".into(), json!([{"ip": host_ip}]));
+    status.insert("podIP".into(), Value::String(ip.clone()));
+    status.insert("podIPs".into(), json!([{"ip": ip}]));
+    status.insert("startTime".into(), Value::String(start_time));
+    if init_statuses.is_empty() {
+        status.remove("initContainerStatuses");
+    } else {
+        status.insert("initContainerStatuses".into(), Value::Array(init_statuses));
+    }
+    status.insert(
+        "containerStatuses".into(),
+        Value::Array(computed.into_iter().map(|c| c.status).collect()),
+    );
+    status.insert(
+        "qosClass".into(),
+        Value::String(qos_class(&containers).into()),
+    );
+    write_status(sim, pod, status)
+}
+
+fn write_status(sim: &mut Sim, pod: &Value, status: Map<String, Value>) -> Result<(), ApiError> {
+    if pod["status"].as_object() == Some(&status) {
+        return Ok(());
+    }
+    let mut new = pod.clone();
+    new["status"] = Value::Object(status);
+    sim.update_unsettled(new, Subresource::Status)?;
+    Ok(())
+}
+
+/// Keep a condition's transition time while its status holds (as the status manager does).
+fn with_times(mut c: Value, prev: Option<&Value>, now: &str) -> Value {
+    let same = prev.is_some_and(|p| p["status"] == c["status"]);
+    let t = match prev {
+        Some(p) if same => p["lastTransitionTime"].clone(),
+        _ => Value::String(now.to_string()),
+    };
+    if let Some(m) = c.as_object_mut() {
+        m.insert("lastProbeTime".into(), Value::Null);
+        m.insert("lastTransitionTime".into(), t);
+    }
+    // Keep the field order kubectl users see: type, status, lastProbeTime, lastTransitionTime, reason, message.
+    let mut out = Map::new();
+    for k in [
+        "type",
+        "status",
+        "lastProbeTime",
+        "lastTransitionTime",
+        "reason",
+        "message",
+    ] {
+        if let Some(v) = c.get(k) {
+            out.insert(k.into(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+fn sandbox_failed(sim: &mut Sim, pod: &Value, node: &str, host_ip: &str) -> Result<(), ApiError> {
+    let cidr = sim
+        .config
+        .node(node)
+        .map(|n| {
+            let b = u32::from(n.pod_cidr.0);
+            let size = 1u32
+                .checked_shl(32 - u32::from(n.pod_cidr.1.min(32)))
+                .unwrap_or(0);
+            format!(
+                "{}-{}",
+                Ipv4Addr::from(b + 1),
+                Ipv4Addr::from(b + size.saturating_sub(2))
+            )
+        })
+        .unwrap_or_default();
+    let msg = format!(
+        "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type=\"bridge\" failed (add): failed to allocate for range 0: no IP addresses available in range set: {cidr}"
+    );
+    record(
+        sim,
+        pod,
+        EventKind::Warning,
+        "FailedCreatePodSandBox",
+        &msg,
+        KUBELET,
+    );
+    let mut status = pod["status"].as_object().cloned().unwrap_or_default();
+    status.insert("phase".into(), Value::String("Pending".into()));
+    status.insert("hostIP".into(), Value::String(host_ip.into()));
+    status.insert("hostIPs".into(), json!([{"ip": host_ip}]));
+    let waiting: Vec<Value> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| json!({"name": c["name"], "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {}, "ready": false, "restartCount": 0, "image": c["image"], "imageID": "", "started": false}))
+        .collect();
+    status.insert("containerStatuses".into(), Value::Array(waiting));
+    write_status(sim, pod, status)
+}
+
+fn container_id(pod: &Value, name: &str, restarts: i64) -> String {
+    format!(
+        "containerd://{}",
+        images::hex64(&format!("{}/{name}/{restarts}", meta::uid(pod)))
+    )
+}
+
+fn image_id(r: &ImageRef) -> String {
+    format!(
+        "{}@{}",
+        r.repository,
+        images::digest_of(&r.repository, &r.tag)
+    )
+}
+
+fn qos_class(containers: &[Value]) -> &'static str {
+    let res = |c: &Value, k: &str| {
+        c["resources"][k]
+            .as_object()
+            .filter(|m| !m.is_empty())
+            .cloned()
+    };
+    if containers
+        .iter()
+        .all(|c| res(c, "requests").is_none() && res(c, "limits").is_none())
+    {
+        return "BestEffort";
+    }
+    let guaranteed = containers.iter().all(|c| {
+        let lim = res(c, "limits").unwrap_or_default();
+        let req = res(c, "requests").unwrap_or_else(|| lim.clone());
+        ["cpu", "memory"]
+            .iter()
+            .all(|k| lim.get(*k).is_some() && lim.get(*k) == req.get(*k))
+    });
+    if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
+
+/// An image that cannot be pulled: ErrImagePull on the first attempt, ImagePullBackOff after.
+fn pull_failure(
+    sim: &mut Sim,
+    pod: &Value,
+    c: &Value,
+    e: &images::PullError,
+    prev: Option<&Value>,
+) -> Value {
+    let name = c["name"].as_str().unwrap_or("");
+    let image = c["image"].as_str().unwrap_or("");
+    let err = e.message();
+    let prev_reason = prev
+        .and_then(|p| p["state"]["waiting"]["reason"].as_str())
+        .unwrap_or("");
+    let (reason, message) = if prev_reason == "ErrImagePull" || prev_reason == "ImagePullBackOff" {
+        record(
+            sim,
+            pod,
+            EventKind::Normal,
+            "BackOff",
+            &format!("Back-off pulling image \"{image}\""),
+            KUBELET,
+        );
+        record(
+            sim,
+            pod,
+            EventKind::Warning,
+            "Failed",
+            "Error: ImagePullBackOff",
+            KUBELET,
+        );
+        (
+            "ImagePullBackOff",
+            format!("Back-off pulling image \"{image}\": ErrImagePull: {err}"),
+        )
+    } else {
+        record(
+            sim,
+            pod,
+            EventKind::Normal,
+            "Pulling",
+            &format!("Pulling image \"{image}\""),
+            KUBELET,
+        );
+        record(
+            sim,
+            pod,
+            EventKind::Warning,
+            "Failed",
+            &format!("Failed to pull image \"{image}\": {err}"),
+            KUBELET,
+        );
+        record(
+            sim,
+            pod,
+            EventKind::Warning,
+            "Failed",
+            "Error: ErrImagePull",
+            KUBELET,
+        );
+        // The image pull back-off starts at 10s (kubelet's backOff for image pulls).
+        let at = sim
+            .now()
+            .checked_add(SignedDuration::from_secs(10))
+            .unwrap_or(sim.now());
+        sim.wake_at(at, Ctl::Kubelet, ObjKey::of(Kind::Pod, pod));
+        ("ErrImagePull", err)
+    };
+    json!({
+        "name": name,
+        "state": {"waiting": {"reason": reason, "message": message}},
+        "lastState": {},
+        "ready": false,
+        "restartCount": prev.and_then(|p| p["restartCount"].as_i64()).unwrap_or(0),
+        "image": image,
+        "imageID": "",
+        "started": false,
+    })
+}
+
+fn container(
+    sim: &mut Sim,
+    pod: &Value,
+    c: &Value,
+    initialized: bool,
+    restart_policy: &str,
+) -> Result<Computed, ApiError> {
+    let name = c["name"].as_str().unwrap_or("").to_string();
+    let image = c["image"].as_str().unwrap_or("").to_string();
+    let prev = old_status(pod, "containerStatuses", &name).cloned();
+    let waiting = |reason: &str| Computed {
+        status: json!({"name": name, "state": {"waiting": {"reason": reason}}, "lastState": {}, "ready": false,
+                       "restartCount": 0, "image": image, "imageID": "", "started": false}),
+        ready: false,
+        running: false,
+        terminated: None,
+        waiting: true,
+        listeners: vec![],
+    };
+    if !initialized {
+        return Ok(waiting("PodInitializing"));
+    }
+    let entry = match images::lookup(&image) {
+        Ok(e) => e,
+        Err(e) => {
+            let status = pull_failure(sim, pod, c, &e, prev.as_ref());
+            return Ok(Computed {
+                status,
+                ready: false,
+                running: false,
+                terminated: None,
+                waiting: true,
+                listeners: vec![],
+            });
+        }
+    };
+    let r = ImageRef::parse(&image);
+    let full = r.full();
+    let b = images::behaviour(entry, c);
+    let prev_image = prev
+        .as_ref()
+        .and_then(|p| p["image"].as_str())
+        .unwrap_or("");
+    let prev_started = prev.as_ref().is_some_and(|p| {
+        p["state"].get("running").is_some()
+            || p["state"].get("terminated").is_some()
+            || p["lastState"].get("terminated").is_some()
+    });
+    let same_image = prev_image == full;
+    let mut restarts = prev
+        .as_ref()
+        .and_then(|p| p["restartCount"].as_i64())
+        .unwrap_or(0);
+    let fresh = !(prev_started && same_image);
+    if prev_started && !same_image {
+        // `kubectl set image` on a pod: the kubelet kills and recreates the container.
+        restarts += 1;
+        record(
+            sim,
+            pod,
+            EventKind::Normal,
+            "Killing",
+            &format!("Container {name} definition changed, will be restarted"),
+            KUBELET,
+        );
+    }
+    let now = rfc3339(sim.now());
+    let cid = container_id(pod, &name, restarts);
+    if fresh {
+        let policy = c["imagePullPolicy"]
+            .as_str()
+            .unwrap_or(if r.tag == "latest" {
+                "Always"
+            } else {
+                "IfNotPresent"
+            });
+        if entry.preloaded && policy != "Always" {
+            record(
+                sim,
+                pod,
+                EventKind::Normal,
+                "Pulled",
+                &format!("Container image \"{image}\" already present on machine"),
+                KUBELET,
+            );
+        } else {
+            record(
+                sim,
+                pod,
+                EventKind::Normal,
+                "Pulling",
+                &format!("Pulling image \"{image}\""),
+                KUBELET,
+            );
+            // A stable, plausible pull duration per image.
+            let ms = 500 + (images::hex64(&full).len() as u64 * 37 + entry.size % 4000) % 4000;
+            let secs = format!("{}.{:03}s", ms / 1000, ms % 1000);
+            record(
+                sim,
+                pod,
+                EventKind::Normal,
+                "Pulled",
+                &format!(
+                    "Successfully pulled image \"{image}\" in {secs} ({secs} including waiting). Image size: {} bytes.",
+                    entry.size
+                ),
+                KUBELET,
+            );
+        }
+        record(
+            sim,
+            pod,
+            EventKind::Normal,
+            "Created",
+            &format!("Created container: {name}"),
+            KUBELET,
+        );
+        record(
+            sim,
+            pod,
+            EventKind::Normal,
+            "Started",
+            &format!("Started container {name}"),
+            KUBELET,
+        );
+    }
+    let started_at = prev
+        .as_ref()
+        .filter(|_| !fresh)
+        .and_then(|p| {
+            p["state"]["running"]["startedAt"]
+                .as_str()
+                .or(p["lastState"]["terminated"]["startedAt"].as_str())
+                .or(p["state"]["terminated"]["startedAt"].as_str())
+        })
+        .unwrap_or(&now)
+        .to_string();
+    let mut status = json!({
+        "name": name,
+        "state": {"running": {"startedAt": started_at}},
+        "lastState": prev.as_ref().filter(|_| !fresh || restarts > 0).map_or(json!({}), |p| p["lastState"].clone()),
+        "ready": false,
+        "restartCount": restarts,
+        "image": full,
+        "imageID": image_id(&r),
+        "containerID": cid,
+        "started": true,
+    });
+    if let Some(code) = b.exits {
+        let reason = if code == 0 { "Completed" } else { "Error" };
+        let term = json!({"exitCode": code, "reason": reason, "startedAt": started_at, "finishedAt": started_at, "containerID": cid});
+        let restarts_it = match restart_policy {
+            "Never" => false,
+            "OnFailure" => code != 0,
+            _ => true,
+        };
+        if restarts_it {
+            // pkg/kubelet/kuberuntime: a container that keeps ending sits in CrashLoopBackOff.
+            let count = restarts.max(1);
+            status["restartCount"] = json!(count);
+            status["state"] = json!({"waiting": {"reason": "CrashLoopBackOff",
+                "message": format!("back-off 10s restarting failed container={name} pod={}_{}({})", meta::name(pod), meta::namespace(pod), meta::uid(pod))}});
+            status["lastState"] = json!({"terminated": term});
+            status["started"] = json!(false);
+            status["containerID"] = json!(container_id(pod, &name, count));
+            record(
+                sim,
+                pod,
+                EventKind::Warning,
+                "BackOff",
+                &format!(
+                    "Back-off restarting failed container {name} in pod {}_{}({})",
+                    meta::name(pod),
+                    meta::namespace(pod),
+                    meta::uid(pod)
+                ),
+                KUBELET,
+            );
+            return Ok(Computed {
+                status,
+                ready: false,
+                running: false,
+                terminated: None,
+                waiting: true,
+                listeners: vec![],
+            });
+        }
+        status["state"] = json!({"terminated": term});
+        status["started"] = json!(false);
+        return Ok(Computed {
+            status,
+            ready: false,
+            running: false,
+            terminated: Some(code),
+            waiting: false,
+            listeners: vec![],
+        });
+    }
+    Ok(Computed {
+        status,
+        ready: false,
+        running: true,
+        terminated: None,
+        waiting: false,
+        listeners: b.listeners,
+    })
+}
+
+/// Rule 91: no readinessProbe → ready once running; with one → not ready before
+/// `initialDelaySeconds` nor until a probe succeeds.
+#[allow(clippy::too_many_arguments)]
+fn readiness(
+    sim: &mut Sim,
+    key: &ObjKey,
+    pod: &Value,
+    c: &Value,
+    status: &Value,
+    ip: &str,
+    listeners: &[Listener],
+    now: Timestamp,
+) -> bool {
+    let started_at = parse_time(
+        status["state"]["running"]["startedAt"]
+            .as_str()
+            .unwrap_or(""),
+    )
+    .unwrap_or(now);
+    for (field, what) in [("startupProbe", "Startup"), ("readinessProbe", "Readiness")] {
+        let Some(p) = c.get(field).filter(|p| p.is_object()) else {
+            continue;
+        };
+        let (delay, _, _) = probe::timing(p);
+        let first = started_at
+            .checked_add(SignedDuration::from_secs(delay))
+            .unwrap_or(started_at);
+        if now < first {
+            sim.wake_at(first, Ctl::Kubelet, key.clone());
+            return false;
+        }
+        if let Err(out) = probe::run(p, c, ip, listeners) {
+            record(
+                sim,
+                pod,
+                EventKind::Warning,
+                "Unhealthy",
+                &format!("{what} probe failed: {out}"),
+                KUBELET,
+            );
+            return false;
+        }
+    }
+    true
+}
+
+/// A failing liveness probe restarts the container once `failureThreshold` periods have passed
+/// after `initialDelaySeconds` (`Killing`: "Container app failed liveness probe, will be
+/// restarted"), and again each time the clock passes the next such deadline.
+#[allow(clippy::too_many_arguments)]
+fn liveness(
+    sim: &mut Sim,
+    key: &ObjKey,
+    pod: &Value,
+    c: &Value,
+    status: &mut Value,
+    ip: &str,
+    listeners: &[Listener],
+    now: Timestamp,
+) {
+    let Some(p) = c.get("livenessProbe").filter(|p| p.is_object()) else {
+        return;
+    };
+    let Err(out) = probe::run(p, c, ip, listeners) else {
+        return;
+    };
+    let (delay, period, threshold) = probe::timing(p);
+    let started_at = parse_time(
+        status["state"]["running"]["startedAt"]
+            .as_str()
+            .unwrap_or(""),
+    )
+    .unwrap_or(now);
+    let first = started_at
+        .checked_add(SignedDuration::from_secs(delay))
+        .unwrap_or(started_at);
+    if now < first {
+        sim.wake_at(first, Ctl::Kubelet, key.clone());
+        return;
+    }
+    record(
+        sim,
+        pod,
+        EventKind::Warning,
+        "Unhealthy",
+        &format!("Liveness probe failed: {out}"),
+        KUBELET,
+    );
+    let kill_at = first
+        .checked_add(SignedDuration::from_secs(period * (threshold - 1).max(0)))
+        .unwrap_or(first);
+    if now < kill_at {
+        sim.wake_at(kill_at, Ctl::Kubelet, key.clone());
+        return;
+    }
+    let name = c["name"].as_str().unwrap_or("");
+    record(
+        sim,
+        pod,
+        EventKind::Normal,
+        "Killing",
+        &format!("Container {name} failed liveness probe, will be restarted"),
+        KUBELET,
+    );
+    let restarts = status["restartCount"].as_i64().unwrap_or(0) + 1;
+    let ts = rfc3339(now);
+    status["lastState"] = json!({"terminated": {"exitCode": 137, "reason": "Error", "startedAt": status["state"]["running"]["startedAt"], "finishedAt": ts, "containerID": status["containerID"]}});
+    status["state"] = json!({"running": {"startedAt": ts}});
+    status["restartCount"] = json!(restarts);
+    status["containerID"] = json!(container_id(pod, name, restarts));
+    let next = now
+        .checked_add(SignedDuration::from_secs(
+            delay + period * (threshold - 1).max(0),
+        ))
+        .unwrap_or(now);
+    sim.wake_at(
+        next.max(now.checked_add(SignedDuration::from_secs(1)).unwrap_or(now)),
+        Ctl::Kubelet,
+        key.clone(),
+    );
 }

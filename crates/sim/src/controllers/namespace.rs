@@ -1,13 +1,97 @@
-//! Namespace lifecycle: default ServiceAccount and root CA ConfigMap on create; content removal on delete.
+//! Namespace lifecycle: a new namespace gets its `default` ServiceAccount (serviceaccounts
+//! controller) and the `kube-root-ca.crt` ConfigMap (root-ca-cert-publisher); a terminating one
+//! is emptied (`pkg/controller/namespace/deletion`) and then removed, once its last object —
+//! including pods still in their grace period — is gone.
 
+use serde_json::json;
+
+use super::{Ctl, Queues};
 use crate::error::ApiError;
-use crate::sim::Sim;
+use crate::kinds::Kind;
+use crate::meta;
+use crate::sim::{DeleteOptions, Sim};
 use crate::store::{Change, ObjKey, Store};
 
-use super::Queues;
+/// A stable stand-in for the cluster CA: the shape kubectl users see, not a usable certificate.
+const ROOT_CA: &str = "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIa3ViZWRyaWxsMA0GCSqGSIb3DQEBCwUAMBUxEzARBgNV\nBAMTCmt1YmVybmV0ZXMwHhcNMjYwMTAxMDAwMDAwWhcNMzUxMjMwMDAwMDAwWjAV\nMRMwEQYDVQQDEwprdWJlcm5ldGVzMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIB\n-----END CERTIFICATE-----\n";
 
-pub fn observe(_store: &Store, _change: &Change, _q: &mut Queues) {}
+pub fn observe(store: &Store, change: &Change, q: &mut Queues) {
+    if change.key.kind == Kind::Namespace {
+        if change.new.is_some() {
+            q.push(Ctl::Namespace, change.key.clone());
+        }
+        return;
+    }
+    // Anything leaving a terminating namespace may be the last thing it waits for; anything
+    // created or changed in an active one may be its SA or CA ConfigMap being deleted.
+    if change.key.kind.namespaced()
+        && let Some(ns) = store.get_by(Kind::Namespace, "", &change.key.namespace)
+    {
+        let terminating = meta::is_terminating(ns);
+        let system_object = change.new.is_none()
+            && matches!(
+                (change.key.kind, change.key.name.as_str()),
+                (Kind::ServiceAccount, "default") | (Kind::ConfigMap, "kube-root-ca.crt")
+            );
+        if (terminating && change.new.is_none()) || system_object {
+            q.push(
+                Ctl::Namespace,
+                ObjKey::new(Kind::Namespace, "", &change.key.namespace),
+            );
+        }
+    }
+}
 
-pub fn sync(_sim: &mut Sim, _key: &ObjKey) -> Result<(), ApiError> {
+pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
+    let Some(ns) = sim.store.get(key).cloned() else {
+        return Ok(());
+    };
+    let name = meta::name(&ns).to_string();
+    if !meta::is_terminating(&ns) {
+        if sim
+            .store
+            .get_by(Kind::ServiceAccount, &name, "default")
+            .is_none()
+        {
+            sim.create_unsettled(json!({
+                "apiVersion": "v1", "kind": "ServiceAccount",
+                "metadata": {"name": "default", "namespace": name},
+            }))?;
+        }
+        if sim
+            .store
+            .get_by(Kind::ConfigMap, &name, "kube-root-ca.crt")
+            .is_none()
+        {
+            sim.create_unsettled(json!({
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "kube-root-ca.crt", "namespace": name,
+                             "annotations": {"kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters."}},
+                "data": {"ca.crt": ROOT_CA},
+            }))?;
+        }
+        return Ok(());
+    }
+    for kind in Kind::ALL.into_iter().filter(|k| k.namespaced()) {
+        let keys: Vec<ObjKey> = sim
+            .store
+            .list(kind, Some(&name))
+            .map(|o| ObjKey::of(kind, o))
+            .collect();
+        for k in keys {
+            if sim.store.get(&k).is_some_and(|o| meta::is_terminating(o)) {
+                continue;
+            }
+            // Gone already (a controller got there first) is as good as deleted.
+            let _ = sim.delete_unsettled(&k, &DeleteOptions::default());
+        }
+    }
+    let left = Kind::ALL
+        .into_iter()
+        .filter(|k| k.namespaced())
+        .any(|k| sim.store.list(k, Some(&name)).next().is_some());
+    if !left {
+        sim.remove_now(key);
+    }
     Ok(())
 }
