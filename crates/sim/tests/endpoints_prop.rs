@@ -153,11 +153,10 @@ fn resolve(p: &PodSpec, proto: &str, t: &Target) -> Option<i64> {
 }
 
 type SliceEp = (String, bool, bool, bool, BTreeSet<(String, i64, String)>);
+/// (ip, port name, port, ready) of an Endpoints object, flattened.
+type EpPair = (String, String, i64, bool);
 
-fn expected(
-    pods: &[PodSpec],
-    s: &SvcSpec,
-) -> (BTreeSet<SliceEp>, BTreeSet<(String, String, i64, bool)>) {
+fn expected(pods: &[PodSpec], s: &SvcSpec) -> (BTreeSet<SliceEp>, BTreeSet<EpPair>) {
     let mut slice_eps = BTreeSet::new();
     let mut ep_pairs = BTreeSet::new();
     for (i, p) in pods.iter().enumerate() {
@@ -220,7 +219,7 @@ fn actual_slices(sim: &Sim, svc: &str) -> (BTreeSet<SliceEp>, usize, Vec<Value>)
     (out, count, all.iter().map(|s| (**s).clone()).collect())
 }
 
-fn actual_endpoints(sim: &Sim, svc: &str) -> BTreeSet<(String, String, i64, bool)> {
+fn actual_endpoints(sim: &Sim, svc: &str) -> BTreeSet<EpPair> {
     let ep = endpoints(sim, svc);
     let mut out = BTreeSet::new();
     for s in ep["subsets"].as_array().into_iter().flatten() {
