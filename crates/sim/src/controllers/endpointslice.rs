@@ -1,13 +1,355 @@
-//! EndpointSlice controller: discovery.k8s.io/v1 slices of every selector Service (SERVICES-SPEC §D rules 40–47).
+//! EndpointSlice controller: the discovery.k8s.io/v1 slices of every selector Service
+//! (SERVICES-SPEC §D rules 40–47), after upstream `pkg/controller/endpointslice` and
+//! `staging/src/k8s.io/endpointslice/{reconciler.go,utils.go}`.
+//!
+//! Owns only slices labelled `endpointslice.kubernetes.io/managed-by: endpointslice-controller.k8s.io`;
+//! slices without that label (the user's, the bootstrap's `kubernetes` slice) are never touched.
+//! Endpoints are grouped by the exact set of ports they resolve (`desiredEndpointsByPortMap`),
+//! at most 100 per slice; slice names stay stable across syncs.
+
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::error::ApiError;
-use crate::sim::Sim;
+use crate::kinds::Kind;
+use crate::meta;
+use crate::sim::{DeleteOptions, Sim, Subresource};
 use crate::store::{Change, ObjKey, Store};
 
-use super::Queues;
+use super::endpoint_common::{
+    self as common, HEADLESS_LABEL, SERVICE_NAME_LABEL, SvcView, tolerate,
+};
+use super::{Ctl, Queues};
 
-pub fn observe(_store: &Store, _change: &Change, _q: &mut Queues) {}
+pub const MANAGED_BY_LABEL: &str = "endpointslice.kubernetes.io/managed-by";
+pub const CONTROLLER_NAME: &str = "endpointslice-controller.k8s.io";
+/// `--max-endpoints-per-slice` default.
+const MAX_ENDPOINTS_PER_SLICE: usize = 100;
+const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
 
-pub fn sync(_sim: &mut Sim, _key: &ObjKey) -> Result<(), ApiError> {
+pub fn observe(store: &Store, change: &Change, q: &mut Queues) {
+    match change.key.kind {
+        Kind::Pod => common::queue_for_pod(store, change, Ctl::EndpointSlice, q),
+        Kind::Service => common::queue_service(change, Ctl::EndpointSlice, q),
+        // A managed slice written by anyone queues its Service, so an edited or deleted slice
+        // is repaired (`onEndpointSliceAdd/Update/Delete` + `managedByController`).
+        Kind::EndpointSlice => {
+            for obj in [&change.old, &change.new].into_iter().flatten() {
+                let labels = meta::labels(obj);
+                let label = |k: &str| {
+                    labels
+                        .and_then(|l| l.get(k))
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                };
+                if label(MANAGED_BY_LABEL) == CONTROLLER_NAME
+                    && !label(SERVICE_NAME_LABEL).is_empty()
+                {
+                    q.push(
+                        Ctl::EndpointSlice,
+                        ObjKey::new(
+                            Kind::Service,
+                            &change.key.namespace,
+                            label(SERVICE_NAME_LABEL),
+                        ),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The ports of a slice as a set: slices are keyed by it (`endpointsliceutil.NewPortMapKey`).
+type PortSet = BTreeSet<(String, i64, String, Option<String>)>;
+
+/// What one group of endpoints sharing a port set should look like.
+struct Group {
+    /// `ports` in Service order, as `getEndpointPorts` lists them.
+    ports: Vec<Value>,
+    /// pod name → endpoint; a BTreeMap so new endpoints are added in a fixed order.
+    endpoints: BTreeMap<String, Value>,
+}
+
+pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
+    let existing = managed_slices(&sim.store, &key.namespace, &key.name);
+    let Some(svc) = sim.store.get(key).cloned() else {
+        // Upstream leaves this to the garbage collector (ownerReferences); doing it here too
+        // keeps a deleted Service's slices from outliving it whatever GC does.
+        return delete_all(sim, &existing);
+    };
+    let svc = SvcView::of(svc);
+    if svc.selector.is_none() {
+        return Ok(());
+    }
+    let desired = desired_groups(&sim.store, &svc);
+    let svc_uid = meta::uid(&svc.obj).to_string();
+    // Slices not owned by this Service (a deleted and recreated one of the same name) go.
+    let (owned, foreign): (Vec<_>, Vec<_>) = existing.into_iter().partition(|s| {
+        meta::controller_ref(s)
+            .and_then(|r| r.get("uid"))
+            .and_then(Value::as_str)
+            == Some(svc_uid.as_str())
+            && meta::str_at(s, &["addressType"]) == "IPv4"
+    });
+    delete_all(sim, &foreign)?;
+
+    let mut by_ports: BTreeMap<PortSet, Vec<Arc<Value>>> = BTreeMap::new();
+    for s in owned {
+        by_ports.entry(port_set_of_slice(&s)).or_default().push(s);
+    }
+
+    if desired.is_empty() {
+        // Rule 46: exactly one placeholder slice (no ports, no endpoints). An existing one is
+        // kept rather than deleted and recreated (`placeholderSliceCompare`).
+        let mut all: Vec<Arc<Value>> = by_ports.into_values().flatten().collect();
+        let keep = all
+            .iter()
+            .position(|s| json_len(s, "endpoints") == 0 && json_len(s, "ports") == 0);
+        let placeholder = keep.map(|i| all.remove(i));
+        delete_all(sim, &all)?;
+        return write_slice(sim, &svc, placeholder.as_deref(), &[], Vec::new());
+    }
+
+    for (set, group) in &desired {
+        let slices = by_ports.remove(set).unwrap_or_default();
+        reconcile_group(sim, &svc, slices, group)?;
+    }
+    // Slices of port sets no pod resolves any more.
+    let stale: Vec<Arc<Value>> = by_ports.into_values().flatten().collect();
+    delete_all(sim, &stale)
+}
+
+/// `reconcileByPortMapping`, simplified: endpoints already in a slice stay there (updated in
+/// place), the rest fill slices with room in name order, then new slices of at most 100.
+fn reconcile_group(
+    sim: &mut Sim,
+    svc: &SvcView,
+    slices: Vec<Arc<Value>>,
+    group: &Group,
+) -> Result<(), ApiError> {
+    let mut remaining = group.endpoints.clone();
+    let mut planned: Vec<(Arc<Value>, Vec<Value>)> = Vec::new();
+    for s in slices {
+        let kept: Vec<Value> = s
+            .get("endpoints")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| remaining.remove(meta::str_at(e, &["targetRef", "name"])))
+            .collect();
+        planned.push((s, kept));
+    }
+    for (_, eps) in &mut planned {
+        while eps.len() < MAX_ENDPOINTS_PER_SLICE {
+            let Some((_, e)) = remaining.pop_first() else {
+                break;
+            };
+            eps.push(e);
+        }
+    }
+    for (s, eps) in planned {
+        if eps.is_empty() {
+            delete_all(sim, &[s])?;
+        } else {
+            write_slice(sim, svc, Some(&s), &group.ports, eps)?;
+        }
+    }
+    let rest: Vec<Value> = remaining.into_values().collect();
+    for chunk in rest.chunks(MAX_ENDPOINTS_PER_SLICE) {
+        write_slice(sim, svc, None, &group.ports, chunk.to_vec())?;
+    }
     Ok(())
+}
+
+/// Create (`existing` None) or update one slice to the desired content.
+fn write_slice(
+    sim: &mut Sim,
+    svc: &SvcView,
+    existing: Option<&Value>,
+    ports: &[Value],
+    endpoints: Vec<Value>,
+) -> Result<(), ApiError> {
+    let mut slice = match existing {
+        Some(s) => s.clone(),
+        None => json!({
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": {
+                "generateName": slice_prefix(&svc.name),
+                "namespace": svc.namespace,
+                "ownerReferences": [meta::owner_ref_to(&svc.obj, true)],
+            },
+            "addressType": "IPv4",
+        }),
+    };
+    let labels = slice_labels(svc);
+    meta::metadata_mut(&mut slice).insert("labels".into(), Value::Object(labels));
+    // The API server serves empty lists here as `null` (kubernetes#135968), which
+    // `kubectl get endpointslices` prints as `<unset>`.
+    slice["endpoints"] = list_or_null(endpoints);
+    slice["ports"] = list_or_null(ports.to_vec());
+    let r = match existing {
+        Some(_) => sim.update_unsettled(slice, Subresource::Main),
+        None => sim.create_unsettled(slice),
+    };
+    tolerate(r)
+}
+
+fn list_or_null(v: Vec<Value>) -> Value {
+    if v.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(v)
+    }
+}
+
+/// `getEndpointSlicePrefix`: `<svc>-`, cut by the pipeline's generateName to leave room.
+fn slice_prefix(svc: &str) -> String {
+    format!("{svc}-")
+}
+
+/// `setEndpointSliceLabels`: the Service's labels minus the reserved keys, the headless label
+/// when the Service has no cluster IP, then the service-name and managed-by labels.
+fn slice_labels(svc: &SvcView) -> Map<String, Value> {
+    let mut l = svc.labels();
+    l.remove(SERVICE_NAME_LABEL);
+    l.remove(MANAGED_BY_LABEL);
+    if svc.headless {
+        l.insert(HEADLESS_LABEL.into(), Value::String(String::new()));
+    } else {
+        l.remove(HEADLESS_LABEL);
+    }
+    l.insert(SERVICE_NAME_LABEL.into(), Value::String(svc.name.clone()));
+    l.insert(
+        MANAGED_BY_LABEL.into(),
+        Value::String(CONTROLLER_NAME.into()),
+    );
+    l
+}
+
+/// The desired endpoints, grouped by port set (`reconciler.reconcile` building
+/// `desiredEndpointsByPortMap`).
+fn desired_groups(store: &Store, svc: &SvcView) -> BTreeMap<PortSet, Group> {
+    let mut out: BTreeMap<PortSet, Group> = BTreeMap::new();
+    for pod in svc.matching_pods(store) {
+        // Terminating pods stay in slices (`ShouldPodBeInEndpoints(pod, true)`).
+        if !common::should_be_in_endpoints(pod, true) {
+            continue;
+        }
+        // A pod whose node is unknown is left out until it is (upstream requeues).
+        let node_name = meta::str_at(pod, &["spec", "nodeName"]);
+        let Some(node) = store.get_by(Kind::Node, "", node_name) else {
+            continue;
+        };
+        let Some(ip) = common::pod_ipv4(pod) else {
+            continue;
+        };
+        let (set, ports) = endpoint_ports(svc, pod);
+        let ep = pod_to_endpoint(pod, node, svc, ip);
+        out.entry(set)
+            .or_insert_with(|| Group {
+                ports,
+                endpoints: BTreeMap::new(),
+            })
+            .endpoints
+            .insert(meta::name(pod).to_string(), ep);
+    }
+    out
+}
+
+/// `getEndpointPorts`: every service port that resolves on the pod, in Service order. `name` is
+/// a pointer upstream, so an unnamed port shows `name: ""`.
+fn endpoint_ports(svc: &SvcView, pod: &Value) -> (PortSet, Vec<Value>) {
+    let mut set = PortSet::new();
+    let mut ports = Vec::new();
+    if svc.ports.is_empty() && svc.headless {
+        return (set, ports);
+    }
+    for sp in &svc.ports {
+        let Some(n) = common::find_port(pod, sp) else {
+            continue;
+        };
+        let mut p = json!({"name": sp.name, "port": n, "protocol": sp.protocol});
+        if let Some(a) = &sp.app_protocol {
+            p["appProtocol"] = Value::String(a.clone());
+        }
+        set.insert((
+            sp.name.clone(),
+            n,
+            sp.protocol.clone(),
+            sp.app_protocol.clone(),
+        ));
+        ports.push(p);
+    }
+    (set, ports)
+}
+
+fn port_set_of_slice(s: &Value) -> PortSet {
+    s.get("ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            (
+                meta::str_at(p, &["name"]).to_string(),
+                p.get("port").and_then(Value::as_i64).unwrap_or(0),
+                meta::str_at(p, &["protocol"]).to_string(),
+                p.get("appProtocol")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+/// `podToEndpoint`: `serving` is the pod's Ready condition, `terminating` its deletion, and
+/// `ready` is `publishNotReadyAddresses || (serving && !terminating)`.
+fn pod_to_endpoint(pod: &Value, node: &Value, svc: &SvcView, ip: String) -> Value {
+    let serving = common::is_ready(pod);
+    let terminating = meta::is_terminating(pod);
+    let ready = svc.publish_not_ready || (serving && !terminating);
+    let mut ep = json!({
+        "addresses": [ip],
+        "conditions": {"ready": ready, "serving": serving, "terminating": terminating},
+    });
+    if let Some(h) = common::hostname_for(pod, svc) {
+        ep["hostname"] = Value::String(h);
+    }
+    ep["targetRef"] = common::target_ref(pod);
+    ep["nodeName"] = Value::String(meta::str_at(pod, &["spec", "nodeName"]).to_string());
+    let zone = meta::labels(node)
+        .and_then(|l| l.get(ZONE_LABEL))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !zone.is_empty() {
+        ep["zone"] = Value::String(zone.to_string());
+    }
+    ep
+}
+
+/// The slices this controller manages for a Service, sorted by name.
+fn managed_slices(store: &Store, ns: &str, svc: &str) -> Vec<Arc<Value>> {
+    store
+        .list(Kind::EndpointSlice, Some(ns))
+        .filter(|s| {
+            let l = meta::labels(s);
+            let get = |k: &str| l.and_then(|l| l.get(k)).and_then(Value::as_str);
+            get(SERVICE_NAME_LABEL) == Some(svc) && get(MANAGED_BY_LABEL) == Some(CONTROLLER_NAME)
+        })
+        .cloned()
+        .collect()
+}
+
+fn delete_all(sim: &mut Sim, slices: &[Arc<Value>]) -> Result<(), ApiError> {
+    for s in slices {
+        let key = ObjKey::of(Kind::EndpointSlice, s);
+        tolerate(sim.delete_unsettled(&key, &DeleteOptions::default()))?;
+    }
+    Ok(())
+}
+
+fn json_len(v: &Value, k: &str) -> usize {
+    v.get(k).and_then(Value::as_array).map_or(0, Vec::len)
 }

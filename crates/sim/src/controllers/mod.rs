@@ -14,6 +14,7 @@ use crate::sim::Sim;
 use crate::store::{Change, ObjKey, Store};
 
 mod deployment;
+mod endpoint_common;
 mod endpoints;
 mod endpointslice;
 pub mod events;
