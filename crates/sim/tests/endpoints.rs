@@ -172,10 +172,10 @@ fn rule41_named_target_port_resolves_by_name_and_protocol_first_container_first(
         "metadata": {"name": "d", "namespace": "default", "labels": {"app": "dns"}},
         "spec": {"nodeName": NODE, "containers": [
             {"name": "one", "image": "coredns", "ports": [{"name": "dns", "containerPort": 1053, "protocol": "UDP"}]},
-            {"name": "two", "image": "coredns", "ports": [
-                {"name": "dns", "containerPort": 2053, "protocol": "UDP"},
-                {"name": "dns", "containerPort": 5353, "protocol": "TCP"},
-            ]},
+            // Port names are unique per container (validateContainerPorts), so the TCP `dns`
+            // lives in a third container.
+            {"name": "two", "image": "coredns", "ports": [{"name": "dns", "containerPort": 2053, "protocol": "UDP"}]},
+            {"name": "three", "image": "coredns", "ports": [{"name": "dns", "containerPort": 5353, "protocol": "TCP"}]},
         ]},
     }))
     .expect("pod");

@@ -70,6 +70,17 @@ fn pod_spec() -> impl Strategy<Value = PodSpec> {
             0..3,
         ),
     )
+        .prop_map(|(labels, phase, ready, terminating, mut ports)| {
+            // Port names are unique within a container (validateContainerPorts): a repeated
+            // name is dropped, leaving that port unnamed.
+            let mut seen = BTreeSet::new();
+            for p in &mut ports {
+                if !p.0.is_empty() && !seen.insert(p.0) {
+                    p.0 = "";
+                }
+            }
+            (labels, phase, ready, terminating, ports)
+        })
         .prop_map(|(labels, phase, ready, terminating, ports)| PodSpec {
             labels,
             phase,

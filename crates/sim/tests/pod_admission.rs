@@ -56,10 +56,26 @@ fn a_new_pod_is_pending_with_its_qos_class_whatever_status_the_client_sent() {
         &mut sim,
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: app\n    image: nginx\nstatus:\n  phase: Running\n  podIP: 1.2.3.4\n",
     );
+    // The kubelet runs the pod during the same settle, so read what admission stored from
+    // the watch log's ADDED event.
+    let added = sim
+        .watch_since(
+            kubedrill_sim::Kind::Pod,
+            Some("default"),
+            0,
+            &Default::default(),
+        )
+        .expect("watch log")
+        .into_iter()
+        .find(|e| {
+            e.event == kubedrill_sim::EventType::Added && e.object["metadata"]["name"] == "web"
+        })
+        .expect("ADDED event");
     assert_eq!(
-        pod["status"],
+        added.object["status"],
         json!({"phase": "Pending", "qosClass": "BestEffort"})
     );
+    assert_ne!(pod["status"]["podIP"], "1.2.3.4");
 }
 
 #[rstest]

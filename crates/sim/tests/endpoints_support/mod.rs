@@ -49,7 +49,9 @@ pub fn pod_in(
         "metadata": {"name": name, "namespace": ns, "labels": labels},
         "spec": {
             "nodeName": NODE,
-            "containers": [{"name": "app", "image": "nginx:1.27", "ports": ports}],
+            // `sleep` ignores SIGTERM, so a deleted pod stays Terminating for its grace period
+            // (the kubelet model removes promptly-exiting containers' pods at once).
+            "containers": [{"name": "app", "image": "busybox:1.36", "command": ["sleep", "3600"], "ports": ports}],
         },
     }))
     .unwrap_or_else(|e| panic!("create pod {name}: {e}"))
@@ -81,6 +83,10 @@ pub fn set_status_in(
             {"type": "Ready", "status": flag},
         ],
     });
+    // Keep the kubelet's container states: graceful deletion reads them.
+    if let Some(cs) = p["status"].get("containerStatuses").cloned() {
+        status["containerStatuses"] = cs;
+    }
     if !ip.is_empty() {
         status["podIP"] = json!(ip);
         status["podIPs"] = json!([{"ip": ip}]);
