@@ -35,8 +35,28 @@ fn main() {
         count(Kind::Event),
         sim.resource_version()
     );
+    if std::env::args().any(|a| a == "--writes") {
+        writes_per_kind(&sim);
+    }
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
         println!("peak memory: {}", line.trim_start_matches("VmHWM:").trim());
+    }
+}
+
+#[allow(dead_code)]
+fn writes_per_kind(sim: &Sim) {
+    let mut counts = std::collections::BTreeMap::new();
+    for kind in Kind::ALL {
+        if let Ok(evs) = sim.watch_since(kind, None, 0, &Default::default()) {
+            for e in evs {
+                *counts
+                    .entry((kind.name(), e.event.as_str()))
+                    .or_insert(0usize) += 1;
+            }
+        }
+    }
+    for ((k, e), n) in counts {
+        println!("  {k:<16} {e:<9} {n}");
     }
 }

@@ -53,7 +53,7 @@ impl Default for ClusterConfig {
             node_port_range: (30000, 32767),
             load_balancer_pool: None,
             cluster_domain: "cluster.local".to_string(),
-            watch_window: 100_000,
+            watch_window: 10_000,
             max_settle_rounds: 200,
             version: "v1.35.0".to_string(),
         }

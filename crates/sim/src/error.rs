@@ -75,6 +75,9 @@ pub struct FieldError {
     /// composites as JSON). Build maps with sorted keys: Go marshals maps sorted.
     pub value: Value,
     pub detail: String,
+    /// The value already rendered, for Go structs whose field order a JSON map cannot keep
+    /// (internal types without json tags marshal their fields in declaration order).
+    pub rendered: Option<String>,
 }
 
 impl FieldError {
@@ -138,7 +141,20 @@ impl FieldError {
             field: field.into(),
             value,
             detail: detail.into(),
+            rendered: None,
         }
+    }
+
+    /// The same error with its value rendered as a Go struct, fields in the order given.
+    pub fn with_go_struct(self, fields: &[(&str, Value)]) -> Self {
+        let rendered: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, go_json(v))).collect();
+        self.with_rendered_value(go_struct(&rendered))
+    }
+
+    /// The same error with its value given as already-rendered text.
+    pub fn with_rendered_value(mut self, text: String) -> Self {
+        self.rendered = Some(text);
+        self
     }
 
     /// The message without the field path (`StatusCause.message`).
@@ -146,7 +162,10 @@ impl FieldError {
         let mut s = self.kind.label().to_string();
         if self.kind.shows_value() {
             s.push_str(": ");
-            s.push_str(&render_value(&self.value));
+            match &self.rendered {
+                Some(r) => s.push_str(r),
+                None => s.push_str(&render_value(&self.value)),
+            }
         }
         if !self.detail.is_empty() {
             s.push_str(": ");
@@ -165,6 +184,26 @@ impl fmt::Display for FieldError {
 /// Go's `%q` of a string; for the printable text of API values this is JSON string quoting.
 pub fn go_quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}
+
+/// A Go struct as `json.Marshal` writes it, from pre-rendered field values, in field order.
+pub fn go_struct(fields: &[(&str, String)]) -> String {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("{}:{v}", go_quote(k)))
+        .collect();
+    format!("{{{}}}", parts.join(","))
+}
+
+/// A value as `json.Marshal` writes it inside a composite (strings quoted, HTML-escaped).
+pub fn go_json(v: &Value) -> String {
+    match v {
+        Value::String(s) => go_quote(s)
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026"),
+        other => render_value(other),
+    }
 }
 
 /// Render a bad value the way `ErrorBody` does: `%v` for numbers and bools, `%q` for strings,

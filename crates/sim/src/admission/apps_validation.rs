@@ -319,17 +319,27 @@ fn strategy(spec: &Value, out: &mut Vec<FieldError>) {
         other => {
             // Go passes the whole internal `apps.DeploymentStrategy` (no json tags, so its Go
             // field names) as the value.
-            let ru = ru.map(|r| {
-                serde_json::json!({
-                    "MaxUnavailable": r.get("maxUnavailable").cloned().unwrap_or(Value::Null),
-                    "MaxSurge": r.get("maxSurge").cloned().unwrap_or(Value::Null),
-                })
-            });
-            out.push(FieldError::not_supported(
-                "spec.strategy",
-                serde_json::json!({"Type": other, "RollingUpdate": ru}),
-                &["Recreate", "RollingUpdate"],
-            ));
+            use crate::error::{go_json, go_struct};
+            let field = |r: &Value, k: &str| go_json(r.get(k).unwrap_or(&Value::Null));
+            let ru = match ru {
+                Some(r) => go_struct(&[
+                    ("MaxUnavailable", field(r, "maxUnavailable")),
+                    ("MaxSurge", field(r, "maxSurge")),
+                ]),
+                None => "null".to_string(),
+            };
+            let value = go_struct(&[
+                ("Type", go_json(&Value::from(other))),
+                ("RollingUpdate", ru),
+            ]);
+            out.push(
+                FieldError::not_supported(
+                    "spec.strategy",
+                    Value::Null,
+                    &["Recreate", "RollingUpdate"],
+                )
+                .with_rendered_value(value),
+            );
         }
     }
 }

@@ -213,18 +213,24 @@ fn validate_node_taints(obj: &Value) -> Vec<FieldError> {
         if seen.contains(&pair) {
             // The value is the internal `core.Taint`, which has no json tags: Go marshals its
             // exported field names in declaration order.
-            let go_value = json!({
-                "Key": key,
-                "Value": value,
-                "Effect": effect,
-                "TimeAdded": t.get("timeAdded").cloned().unwrap_or(Value::Null),
-            });
-            errs.push(FieldError::new(
-                FieldErrorType::Duplicate,
-                p,
-                go_value,
-                "taints must be unique by key and effect pair",
-            ));
+            let go_value = [
+                ("Key", Value::from(key)),
+                ("Value", Value::from(value)),
+                ("Effect", Value::from(effect)),
+                (
+                    "TimeAdded",
+                    t.get("timeAdded").cloned().unwrap_or(Value::Null),
+                ),
+            ];
+            errs.push(
+                FieldError::new(
+                    FieldErrorType::Duplicate,
+                    p,
+                    Value::Null,
+                    "taints must be unique by key and effect pair",
+                )
+                .with_go_struct(&go_value),
+            );
             continue;
         }
         seen.push(pair);

@@ -128,7 +128,7 @@ fn merge_obj(
     if let Some(last) = last {
         for k in last.keys() {
             if !applied.contains_key(k) {
-                live.shift_remove(k);
+                live.remove(k);
             }
         }
     }

@@ -79,7 +79,7 @@ fn merge_map(
             None => (key, false),
         };
         if pv.is_null() {
-            original.shift_remove(&key);
+            original.remove(&key);
             continue;
         }
         let Some(ov) = original.get_mut(&key) else {
@@ -110,7 +110,7 @@ fn merge_map(
 fn directive_in_map(d: &Value, mut patch: Map<String, Value>) -> Res<Map<String, Value>> {
     match d.as_str() {
         Some("replace") => {
-            patch.shift_remove(DIRECTIVE);
+            patch.remove(DIRECTIVE);
             Ok(patch)
         }
         Some("delete") => Ok(Map::new()),
@@ -130,7 +130,7 @@ fn extract_key(key: &str, prefix: &str) -> Res<String> {
 /// `applyRetainKeysDirective`: every key the patch sets must be retained; live keys not
 /// listed go.
 fn retain_keys(original: &mut Map<String, Value>, patch: &mut Map<String, Value>) -> Res<()> {
-    let Some(list) = patch.shift_remove(RETAIN_KEYS) else {
+    let Some(list) = patch.remove(RETAIN_KEYS) else {
         return Ok(());
     };
     let Value::Array(list) = list else {
@@ -178,7 +178,7 @@ fn set_element_order(
         .cloned()
         .collect();
     for key in keys {
-        let Some(order) = patch.shift_remove(&key) else {
+        let Some(order) = patch.remove(&key) else {
             continue;
         };
         let Value::Array(order) = order else {
@@ -201,7 +201,7 @@ fn set_element_order(
         let kind = order::element_kind(&[&live, patched.as_deref().unwrap_or(&[])])?;
         let both = order::normalize(items, server_only, &order, &live, mkey, kind)?;
         original.insert(field.clone(), Value::Array(both));
-        patch.shift_remove(&field);
+        patch.remove(&field);
     }
     Ok(())
 }

@@ -171,8 +171,15 @@ pub fn validate_cluster_ips_related(s: &Spec) -> Vec<FieldError> {
 
 /// The internal `core.ServicePort` as a 1.34+ error value: the internal type has no json tags,
 /// so `json.Marshal` uses the Go field names; `IntOrString` marshals as its int.
-fn port_key_value(p: &Port) -> Value {
-    json!({"Name": "", "Protocol": p.protocol, "AppProtocol": null, "Port": p.port, "TargetPort": 0, "NodePort": 0})
+fn port_key_value(p: &Port) -> [(&'static str, Value); 6] {
+    [
+        ("Name", json!("")),
+        ("Protocol", json!(p.protocol)),
+        ("AppProtocol", Value::Null),
+        ("Port", json!(p.port)),
+        ("TargetPort", json!(0)),
+        ("NodePort", json!(0)),
+    ]
 }
 
 fn validate_port(
@@ -494,10 +501,10 @@ pub fn validate_service(
     for (i, p) in s.ports.iter().enumerate() {
         let key = (p.protocol.as_str(), p.port);
         if ports.contains(&key) {
-            errs.push(FieldError::duplicate(
-                format!("spec.ports[{i}]"),
-                port_key_value(p),
-            ));
+            errs.push(
+                FieldError::duplicate(format!("spec.ports[{i}]"), Value::Null)
+                    .with_go_struct(&port_key_value(p)),
+            );
         }
         ports.push(key);
     }
