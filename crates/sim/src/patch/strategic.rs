@@ -344,7 +344,7 @@ mod tests {
     }
 
     #[test]
-    fn keyed_list_elements_merge_and_new_ones_append() {
+    fn keyed_list_elements_merge_by_key_and_follow_the_patch_order() {
         let o = json!({"spec": {"ports": [{"port": 80, "name": "a"}, {"port": 81}]}});
         let p = json!({"spec": {"ports": [{"port": 81, "name": "b"}, {"port": 82}]}});
         assert_eq!(

@@ -11,7 +11,8 @@ use serde_json::Value;
 pub fn sim_with(manifests: &[&str]) -> (Sim, ManualClock) {
     let (mut sim, clock) = Sim::default_with_clock().expect("bootstrap");
     for m in manifests {
-        sim.apply_yaml(m).unwrap_or_else(|e| panic!("applying manifest failed: {e}\n{m}"));
+        sim.apply_yaml(m)
+            .unwrap_or_else(|e| panic!("applying manifest failed: {e}\n{m}"));
     }
     (sim, clock)
 }
@@ -20,7 +21,8 @@ pub fn sim_with(manifests: &[&str]) -> (Sim, ManualClock) {
 pub fn create(sim: &mut Sim, manifest: &str) -> Arc<Value> {
     let mut docs = yaml::parse_documents(manifest).expect("yaml");
     assert_eq!(docs.len(), 1, "create() takes one document");
-    sim.create(docs.remove(0)).unwrap_or_else(|e| panic!("create failed: {e}"))
+    sim.create(docs.remove(0))
+        .unwrap_or_else(|e| panic!("create failed: {e}"))
 }
 
 /// Create the single object of `manifest`, expecting a refusal; returns the API error's message.
