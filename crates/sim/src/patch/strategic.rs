@@ -400,6 +400,67 @@ mod tests {
         );
     }
 
+    #[rstest::rstest]
+    #[case::owner_references_by_uid(Kind::ConfigMap, "/metadata/ownerReferences", json!([{"uid": "a", "name": "x"}, {"uid": "b"}]), json!([{"uid": "b", "name": "y"}]), json!([{"uid": "a", "name": "x"}, {"uid": "b", "name": "y"}]))]
+    #[case::host_aliases_by_ip(Kind::Pod, "/spec/hostAliases", json!([{"ip": "1.1.1.1", "hostnames": ["a"]}]), json!([{"ip": "1.1.1.1", "hostnames": ["b"]}]), json!([{"ip": "1.1.1.1", "hostnames": ["b"]}]))]
+    #[case::volume_mounts_by_mount_path(Kind::Pod, "/spec/containers/0/volumeMounts", json!([{"mountPath": "/a", "name": "v"}]), json!([{"mountPath": "/a", "readOnly": true}]), json!([{"mountPath": "/a", "name": "v", "readOnly": true}]))]
+    #[case::container_ports_by_container_port(Kind::Pod, "/spec/containers/0/ports", json!([{"containerPort": 80, "name": "http"}]), json!([{"containerPort": 80, "protocol": "TCP"}]), json!([{"containerPort": 80, "name": "http", "protocol": "TCP"}]))]
+    #[case::pod_ips_by_ip(Kind::Pod, "/status/podIPs", json!([{"ip": "10.244.1.5"}]), json!([{"ip": "fd00::5"}]), json!([{"ip": "fd00::5"}, {"ip": "10.244.1.5"}]))]
+    #[case::service_account_secrets_by_name(Kind::ServiceAccount, "/secrets", json!([{"name": "a"}]), json!([{"name": "b"}]), json!([{"name": "b"}, {"name": "a"}]))]
+    #[case::tolerations_are_atomic(Kind::Pod, "/spec/tolerations", json!([{"key": "a", "operator": "Exists"}]), json!([{"key": "b", "operator": "Exists"}]), json!([{"key": "b", "operator": "Exists"}]))]
+    #[case::network_policy_ingress_is_atomic(Kind::NetworkPolicy, "/spec/ingress", json!([{"from": [{"podSelector": {}}]}]), json!([{"ports": [{"port": 80}]}]), json!([{"ports": [{"port": 80}]}]))]
+    #[case::endpoint_slice_endpoints_are_atomic(Kind::EndpointSlice, "/endpoints", json!([{"addresses": ["10.0.0.1"]}]), json!([{"addresses": ["10.0.0.2"]}]), json!([{"addresses": ["10.0.0.2"]}]))]
+    fn each_list_follows_its_field_strategy(
+        #[case] kind: Kind,
+        #[case] pointer: &str,
+        #[case] live: Value,
+        #[case] patch: Value,
+        #[case] want: Value,
+    ) {
+        let mut o = json!({});
+        let mut p = json!({});
+        set_at(&mut o, pointer, live);
+        set_at(&mut p, pointer, patch);
+        let out = smp(kind, o, p);
+        assert_eq!(out.pointer(pointer), Some(&want), "{out}");
+    }
+
+    /// Build nested objects (and one-element lists for numeric segments) down to `pointer`.
+    fn set_at(root: &mut Value, pointer: &str, v: Value) {
+        let mut cur = root;
+        let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            let last = i + 1 == parts.len();
+            let next = if last {
+                v.clone()
+            } else if parts[i + 1] == "0" {
+                json!([{"name": "c"}])
+            } else {
+                json!({})
+            };
+            if *part == "0" {
+                cur = &mut cur[0];
+                continue;
+            }
+            if cur.get(*part).is_none() {
+                cur[*part] = next;
+            } else if last {
+                cur[*part] = v.clone();
+            }
+            cur = &mut cur[*part];
+        }
+    }
+
+    #[test]
+    fn retain_keys_on_a_volume_drops_the_old_source() {
+        let o = json!({"spec": {"volumes": [{"name": "v", "emptyDir": {}}]}});
+        let p = json!({"spec": {"volumes": [{"name": "v", "$retainKeys": ["configMap", "name"], "configMap": {"name": "cm"}}]}});
+        assert_eq!(
+            smp(Kind::Pod, o, p),
+            json!({"spec": {"volumes": [{"name": "v", "configMap": {"name": "cm"}}]}})
+        );
+    }
+
     #[test]
     fn a_non_object_patch_is_a_bad_request() {
         let e = strategic_merge_patch(Kind::Pod, &json!({}), &json!([1])).unwrap_err();
