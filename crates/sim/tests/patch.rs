@@ -434,3 +434,31 @@ fn a_json_patch_replacing_a_port_applies() {
     );
     assert_eq!(svc["spec"]["ports"][0]["port"], 81);
 }
+
+#[test]
+fn a_merge_patch_that_is_not_an_object_is_a_bad_request() {
+    let (mut sim, _) = sim_with(&[WEB_SVC]);
+    let err = sim
+        .patch(
+            Kind::Service,
+            "default",
+            "web-svc",
+            PatchType::Merge,
+            &json!("x"),
+            Subresource::Main,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), 400);
+    assert_eq!(
+        err.to_string(),
+        "error decoding patch: json: cannot unmarshal string into Go value of type map[string]interface {}"
+    );
+}
+
+#[test]
+fn an_empty_strategic_patch_is_not_a_write() {
+    let (mut sim, _) = sim_with(&[WEB_SVC]);
+    let before = sim.get(Kind::Service, "default", "web-svc").expect("svc");
+    let after = smp(&mut sim, Kind::Service, "web-svc", json!({}));
+    assert_eq!(after, *before);
+}

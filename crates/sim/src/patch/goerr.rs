@@ -52,6 +52,7 @@ pub(crate) fn no_merge_key(m: &Value, key: &str) -> ApiError {
 pub(crate) fn bad_patch_type(t: &Value, m: &Value) -> ApiError {
     let t = match t {
         Value::String(s) => s.clone(),
+        Value::Null => "%!s(<nil>)".into(),
         other => format!("%!s({}={})", go_type(other), go_v(other)),
     };
     unknown(format!("unknown patch type: {t} in map: {}", go_v(m)))

@@ -52,11 +52,16 @@ pub fn apply(
 ) -> Result<Value, ApiError> {
     match patch_type {
         PatchType::Merge => {
-            if !patch.is_object() {
-                return Err(ApiError::BadRequest(
-                    "error decoding patch: json: cannot unmarshal array into Go value of type map[string]interface {}"
-                        .into(),
-                ));
+            match patch {
+                Value::Object(_) => {}
+                // evanphx/json-patch's MergePatch refuses a null document (errBadJSONPatch).
+                Value::Null => return Err(ApiError::BadRequest("Invalid JSON Patch".into())),
+                other => {
+                    return Err(ApiError::BadRequest(format!(
+                        "error decoding patch: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                        go_json_kind(other)
+                    )));
+                }
             }
             Ok(merge_patch(original, patch))
         }
