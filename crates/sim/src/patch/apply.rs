@@ -156,21 +156,17 @@ fn merge_obj(
 
 /// `listType=set`: the manager's items are there, the ones it dropped are gone, others stay.
 fn merge_set(live: &mut Vec<Value>, applied: &[Value], last: Option<&[Value]>) {
-    let dropped: Vec<&Value> = last
-        .unwrap_or(&[])
-        .iter()
-        .filter(|v| !applied.contains(v))
-        .collect();
-    live.retain(|v| !dropped.contains(&v));
-    for v in applied {
-        if !live.contains(v) {
-            live.push(v.clone());
-        }
-    }
+    merge_assoc(
+        live,
+        applied,
+        last,
+        &|v| Some(vec![v.clone()]),
+        &mut |_, a, _| a.clone(),
+    );
 }
 
 /// `listType=map`: elements match by their key fields and merge; elements the manager applied
-/// last time and omits now are removed; new ones are appended.
+/// last time and omits now are removed.
 fn merge_keyed(
     live: &mut Vec<Value>,
     applied: &[Value],
@@ -178,29 +174,101 @@ fn merge_keyed(
     keys: &[&str],
     ty: Ty,
 ) {
-    let applied_keys: Vec<Option<Vec<Value>>> = applied.iter().map(|v| key_of(v, keys)).collect();
-    let dropped: Vec<Vec<Value>> = last
+    let ident = |v: &Value| key_of(v, keys);
+    let mut merge_item = |l: Option<&Value>, a: &Value, prev: Option<&Value>| match (l, a) {
+        (Some(Value::Object(lm)), Value::Object(am)) => {
+            let mut lm = lm.clone();
+            merge_obj(&mut lm, am, prev.and_then(Value::as_object), ty);
+            Value::Object(lm)
+        }
+        _ => a.clone(),
+    };
+    merge_assoc(live, applied, last, &ident, &mut merge_item);
+}
+
+type Ident<'a> = dyn Fn(&Value) -> Option<Vec<Value>> + 'a;
+type MergeItem<'a> = dyn FnMut(Option<&Value>, &Value, Option<&Value>) -> Value + 'a;
+
+/// The order structured-merge-diff gives a merged associative list (`visitListItems`): items
+/// only live keep their place, items applied follow the applied order, and an applied item
+/// also live is emitted where the applied order reaches it.
+fn merge_assoc(
+    live: &mut Vec<Value>,
+    applied: &[Value],
+    last: Option<&[Value]>,
+    ident: &Ident<'_>,
+    merge_item: &mut MergeItem<'_>,
+) {
+    let rkeys: Vec<Option<Vec<Value>>> = applied.iter().map(ident).collect();
+    let in_applied = |k: &Option<Vec<Value>>| k.is_some() && rkeys.contains(k);
+    let dropped: Vec<Option<Vec<Value>>> = last
         .unwrap_or(&[])
         .iter()
-        .filter_map(|v| key_of(v, keys))
-        .filter(|k| !applied_keys.contains(&Some(k.clone())))
+        .map(ident)
+        .filter(|k| k.is_some() && !in_applied(k))
         .collect();
-    live.retain(|v| key_of(v, keys).is_none_or(|k| !dropped.contains(&k)));
-    for (av, ak) in applied.iter().zip(applied_keys) {
-        let prev = last.and_then(|l| {
-            l.iter()
-                .find(|p| ak.is_some() && key_of(p, keys) == ak)
-                .and_then(Value::as_object)
-        });
-        let pos = live
-            .iter()
-            .position(|lv| ak.is_some() && key_of(lv, keys) == ak);
-        match (pos.and_then(|i| live.get_mut(i)), av) {
-            (Some(Value::Object(lm)), Value::Object(am)) => merge_obj(lm, am, prev, ty),
-            (Some(slot), _) => *slot = av.clone(),
-            (None, _) => live.push(av.clone()),
+    live.retain(|v| {
+        let k = ident(v);
+        k.is_none() || !dropped.contains(&k)
+    });
+    let lkeys: Vec<Option<Vec<Value>>> = live.iter().map(ident).collect();
+    let in_live = |k: &Option<Vec<Value>>| k.is_some() && lkeys.contains(k);
+    let prev_of = |k: &Option<Vec<Value>>| {
+        last.and_then(|l| l.iter().find(|p| k.is_some() && ident(p) == *k))
+    };
+    let live_of = |k: &Option<Vec<Value>>| {
+        live.iter()
+            .zip(&lkeys)
+            .find(|(_, lk)| k.is_some() && *lk == k)
+            .map(|(v, _)| v)
+    };
+    let mut shared = rkeys.iter().filter(|k| in_live(k));
+    let mut next_shared = shared.next();
+    let mut merged: Vec<&Option<Vec<Value>>> = Vec::new();
+    let mut out = Vec::with_capacity(live.len().max(applied.len()));
+    let (mut li, mut ri) = (0, 0);
+    while li < live.len() || ri < applied.len() {
+        if li < live.len() && ri < applied.len() {
+            let lk = &lkeys[li];
+            if lk.is_some() && *lk == rkeys[ri] {
+                merged.push(lk);
+                out.push(merge_item(Some(&live[li]), &applied[ri], prev_of(lk)));
+                li += 1;
+                ri += 1;
+                next_shared = shared.next();
+                continue;
+            }
+            if in_applied(lk) && next_shared.is_some_and(|n| n != lk) {
+                li += 1;
+                continue;
+            }
+        }
+        if li < live.len() {
+            let lk = &lkeys[li];
+            if !in_applied(lk) {
+                out.push(live[li].clone());
+                li += 1;
+                continue;
+            }
+            if merged.contains(&lk) || ri >= applied.len() {
+                li += 1;
+                continue;
+            }
+        }
+        if ri < applied.len() {
+            let rk = &rkeys[ri];
+            let first = !merged.contains(&rk);
+            merged.push(rk);
+            if first {
+                out.push(merge_item(live_of(rk), &applied[ri], prev_of(rk)));
+            }
+            ri += 1;
+            if next_shared == Some(rk) {
+                next_shared = shared.next();
+            }
         }
     }
+    *live = out;
 }
 
 #[cfg(test)]
@@ -217,6 +285,15 @@ mod tests {
             out,
             json!({"spec": {"ports": [{"port": 80, "protocol": "TCP", "targetPort": 8080}]}})
         );
+    }
+
+    #[test]
+    fn applied_order_wins_for_applied_items_and_live_only_items_keep_their_place() {
+        let live = json!({"metadata": {"finalizers": ["a", "x", "b"]}});
+        let applied = json!({"metadata": {"finalizers": ["c", "b", "a"]}});
+        let out = apply_patch(Kind::ConfigMap, Some(&live), &applied, None).unwrap();
+        // a is skipped until the applied order reaches it; x is live only and stays first.
+        assert_eq!(out["metadata"]["finalizers"], json!(["x", "c", "b", "a"]));
     }
 
     #[test]
