@@ -36,7 +36,8 @@ pub fn strategic_merge_patch(kind: Kind, original: &Value, patch: &Value) -> Res
     };
     let original = original.as_object().cloned().unwrap_or_default();
     let mut out = Value::Object(merge_map(original, patch, Ty::Root(kind))?);
-    strip_directives(&mut out);
+    // Directive keys can also sit in live lists a `$setElementOrder` merged; none may stay.
+    strip_dollar_keys(&mut out);
     Ok(out)
 }
 
@@ -50,7 +51,8 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-/// Drop what the typed object cannot hold: directive keys (`$…`) and null fields.
+/// Drop what the typed object cannot hold from a patch value stored as is: directive keys
+/// (`$…`) and null fields, which the API server's conversion to the Go type drops.
 pub(crate) fn strip_directives(v: &mut Value) {
     match v {
         Value::Object(m) => {
@@ -58,6 +60,27 @@ pub(crate) fn strip_directives(v: &mut Value) {
             m.values_mut().for_each(strip_directives);
         }
         Value::Array(a) => a.iter_mut().for_each(strip_directives),
+        _ => {}
+    }
+}
+
+/// A patch value as it will be stored: what the merge takes verbatim from the patch.
+fn raw(mut v: Value) -> Value {
+    strip_directives(&mut v);
+    v
+}
+
+fn raw_all(list: Vec<Value>) -> Vec<Value> {
+    list.into_iter().map(raw).collect()
+}
+
+fn strip_dollar_keys(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, _| !k.starts_with('$'));
+            m.values_mut().for_each(strip_dollar_keys);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_dollar_keys),
         _ => {}
     }
 }
@@ -86,7 +109,7 @@ fn merge_map(
             // Go would store the deletion list itself as the field's value; deleting from a
             // list that does not exist is taken to leave it absent.
             if !delete_list {
-                original.insert(key, pv);
+                original.insert(key, raw(pv));
             }
             continue;
         };
@@ -100,7 +123,7 @@ fn merge_map(
                 let merged = merge_list(std::mem::take(oa), pa, strategy, cty, delete_list)?;
                 *oa = merged;
             }
-            (ov, pv) => *ov = pv,
+            (ov, pv) => *ov = raw(pv),
         }
     }
     Ok(original)
@@ -111,7 +134,10 @@ fn directive_in_map(d: &Value, mut patch: Map<String, Value>) -> Res<Map<String,
     match d.as_str() {
         Some("replace") => {
             patch.shift_remove(DIRECTIVE);
-            Ok(patch)
+            match raw(Value::Object(patch)) {
+                Value::Object(m) => Ok(m),
+                _ => Ok(Map::new()),
+            }
         }
         Some("delete") => Ok(Map::new()),
         _ => Err(bad_patch_type(d, &Value::Object(patch))),
@@ -200,6 +226,7 @@ fn set_element_order(
         let live = live.unwrap_or_default();
         let kind = order::element_kind(&[&live, patched.as_deref().unwrap_or(&[])])?;
         let both = order::normalize(items, server_only, &order, &live, mkey, kind)?;
+        let both = if live.is_empty() { raw_all(both) } else { both };
         original.insert(field.clone(), Value::Array(both));
         patch.shift_remove(&field);
     }
@@ -215,7 +242,7 @@ fn merge_list(
     delete_list: bool,
 ) -> Res<Vec<Value>> {
     match strategy {
-        ListStrategy::Atomic => Ok(patch),
+        ListStrategy::Atomic => Ok(raw_all(patch)),
         ListStrategy::Keyed(_) | ListStrategy::Set => {
             merge_slice(original, patch, smp_key(strategy), ty, delete_list)
         }
@@ -310,7 +337,7 @@ fn special_elements(
         }
     }
     if replace {
-        Ok((plain, Vec::new()))
+        Ok((raw_all(plain), Vec::new()))
     } else {
         Ok((original, plain))
     }
@@ -328,7 +355,7 @@ fn merge_by_key(mut original: Vec<Value>, patch: &[Value], key: &str, ty: Ty) ->
                     *om = merged;
                 }
             }
-            None => original.push(v.clone()),
+            None => original.push(raw(v.clone())),
         }
     }
     Ok(original)
