@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value};
 
+use super::goerr;
 use super::schema::{Flavor, ListStrategy, Ty, child, key_default};
 use super::strategic::strip_directives;
 use crate::error::ApiError;
@@ -29,7 +30,7 @@ pub fn apply_patch(
     let Value::Object(applied_map) = applied else {
         return Err(ApiError::BadRequest(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            json_kind(applied)
+            goerr::json_kind(applied)
         )));
     };
     let mut intent = Value::Object(applied_map.clone());
@@ -45,16 +46,6 @@ pub fn apply_patch(
         merge_obj(&mut out, a, last, Ty::Root(kind));
     }
     Ok(Value::Object(out))
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Array(_) => "array",
-        Value::String(_) => "string",
-        Value::Number(_) => "number",
-        Value::Bool(_) => "bool",
-        _ => "object",
-    }
 }
 
 struct Ctx<'a> {

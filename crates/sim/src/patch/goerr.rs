@@ -66,6 +66,18 @@ pub(crate) fn bad_arg_type(expected: &str, actual: &Value) -> ApiError {
     ))
 }
 
+/// The JSON type name Go's `UnmarshalTypeError` prints: `cannot unmarshal array into …`.
+pub(crate) fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Object(_) => "object",
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+        Value::Null => "null",
+    }
+}
+
 pub(crate) const GO_MAP: &str = "map[string]interface {}";
 pub(crate) const GO_SLICE: &str = "[]interface {}";
 

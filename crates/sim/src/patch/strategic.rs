@@ -30,7 +30,7 @@ pub fn strategic_merge_patch(kind: Kind, original: &Value, patch: &Value) -> Res
         other => {
             return Err(ApiError::BadRequest(format!(
                 "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                json_kind(other)
+                goerr::json_kind(other)
             )));
         }
     };
@@ -39,16 +39,6 @@ pub fn strategic_merge_patch(kind: Kind, original: &Value, patch: &Value) -> Res
     // Directive keys can also sit in live lists a `$setElementOrder` merged; none may stay.
     strip_dollar_keys(&mut out);
     Ok(out)
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Array(_) => "array",
-        Value::String(_) => "string",
-        Value::Number(_) => "number",
-        Value::Bool(_) => "bool",
-        _ => "object",
-    }
 }
 
 /// Drop what the typed object cannot hold from a patch value stored as is: directive keys
