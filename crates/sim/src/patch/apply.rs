@@ -69,7 +69,9 @@ fn check_keys(ctx: &Ctx<'_>, v: &Value, ty: Ty, path: &str) -> Res<()> {
                         .iter()
                         .find(|f| item.get(**f).is_none() && key_default(f).is_none())
                     {
-                        return Err(ApiError::BadRequest(format!(
+                        // A plain Go error in the field manager: 500 without a reason, which
+                        // kubectl prints as `Error from server: failed to create typed …`.
+                        return Err(goerr::unknown(format!(
                             "failed to create typed patch object ({}{}; {}, Kind={}): {here}: element {i}: associative list with keys has an element that omits key field \"{missing}\" (and doesn't have default value)",
                             ns_prefix(ctx),
                             meta::name(ctx.obj),
@@ -77,7 +79,12 @@ fn check_keys(ctx: &Ctx<'_>, v: &Value, ty: Ty, path: &str) -> Res<()> {
                             ctx.kind.name()
                         )));
                     }
-                    check_keys(ctx, item, cty, &here)?;
+                    check_keys(
+                        ctx,
+                        item,
+                        cty,
+                        &format!("{here}{}", key_segment(item, keys)),
+                    )?;
                 }
             }
             (Value::Object(_), _) => check_keys(ctx, fv, cty, &here)?,
@@ -87,11 +94,20 @@ fn check_keys(ctx: &Ctx<'_>, v: &Value, ty: Ty, path: &str) -> Res<()> {
     Ok(())
 }
 
+/// How structured-merge-diff prints a keyed list element in a path: `[name="web"]`, keys sorted.
+fn key_segment(item: &Value, keys: &[&str]) -> String {
+    let mut names: Vec<&str> = keys.to_vec();
+    names.sort_unstable();
+    let parts: Vec<String> = names
+        .into_iter()
+        .filter_map(|f| item.get(f).map(|v| format!("{f}={v}")))
+        .collect();
+    format!("[{}]", parts.join(","))
+}
+
+/// `objectGVKNN` prints `namespace/name` even when the namespace is empty.
 fn ns_prefix(ctx: &Ctx<'_>) -> String {
-    match meta::namespace(ctx.obj) {
-        "" => String::new(),
-        ns => format!("{ns}/"),
-    }
+    format!("{}/", meta::namespace(ctx.obj))
 }
 
 /// `schema.GroupVersionKind` printed: `/v1` for core, `apps/v1` otherwise.
@@ -285,6 +301,18 @@ mod tests {
         let out = apply_patch(Kind::ConfigMap, Some(&live), &applied, None).unwrap();
         // a is skipped until the applied order reaches it; x is live only and stays first.
         assert_eq!(out["metadata"]["finalizers"], json!(["x", "c", "b", "a"]));
+    }
+
+    #[test]
+    fn a_nested_element_without_its_key_field_is_named_by_its_parents_keys() {
+        let applied = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"template": {"spec": {"containers": [{"name": "web", "env": [{"value": "1"}]}]}}}});
+        let e = apply_patch(Kind::Deployment, None, &applied, None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "failed to create typed patch object (/web; apps/v1, Kind=Deployment): .spec.template.spec.containers[name=\"web\"].env: element 0: associative list with keys has an element that omits key field \"name\" (and doesn't have default value)"
+        );
+        assert_eq!(e.code(), 500);
     }
 
     #[test]
