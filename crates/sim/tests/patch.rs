@@ -462,3 +462,33 @@ fn an_empty_strategic_patch_is_not_a_write() {
     let after = smp(&mut sim, Kind::Service, "web-svc", json!({}));
     assert_eq!(after, *before);
 }
+
+#[test]
+fn an_empty_finalizer_list_clears_nothing_by_strategic_patch_but_everything_by_merge_patch() {
+    let cm =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  finalizers: [example.com/a]\n";
+    let (mut sim, _) = sim_with(&[cm]);
+    let body = json!({"metadata":{"finalizers":[]}});
+    let o = smp(&mut sim, Kind::ConfigMap, "cfg", body.clone());
+    assert_eq!(o["metadata"]["finalizers"], json!(["example.com/a"]));
+    let o = patch(
+        &mut sim,
+        Kind::ConfigMap,
+        "default",
+        "cfg",
+        PatchType::Merge,
+        body,
+    );
+    assert_eq!(o["metadata"]["finalizers"], json!([]));
+    // `null` deletes under both.
+    let cm2 =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg2\n  finalizers: [example.com/a]\n";
+    common::create(&mut sim, cm2);
+    let o = smp(
+        &mut sim,
+        Kind::ConfigMap,
+        "cfg2",
+        json!({"metadata":{"finalizers":null}}),
+    );
+    assert!(o["metadata"].get("finalizers").is_none());
+}
