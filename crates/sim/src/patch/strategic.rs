@@ -8,6 +8,7 @@
 //! are dropped afterwards, as the API server's conversion to the typed object drops them.
 
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 use super::goerr::{self, GO_SLICE, bad_arg_type, bad_patch_type, bad_request, no_merge_key};
 use super::order::{self, DIRECTIVE, Elem};
@@ -336,16 +337,29 @@ fn special_elements(
 /// `mergeSliceWithoutSpecialElements`: elements with a live match merge into it, the others
 /// are appended.
 fn merge_by_key(mut original: Vec<Value>, patch: &[Value], key: &str, ty: Ty) -> Res<Vec<Value>> {
+    // Where each merge-key value first occurs; merging keeps an element's key, so it holds.
+    let mut at: HashMap<String, usize> = HashMap::with_capacity(original.len());
+    for (i, v) in original.iter().enumerate() {
+        if !v.is_object() {
+            return Err(goerr::unknown(format!("value for key {i} is not a map.")));
+        }
+        if let Some(id) = order::key_id(v, key) {
+            at.entry(id).or_insert(i);
+        }
+    }
     for v in patch {
-        let mv = v.get(key).ok_or_else(|| no_merge_key(v, key))?;
-        match order::find_by_key(&original, key, mv)? {
+        let id = order::key_id(v, key).ok_or_else(|| no_merge_key(v, key))?;
+        match at.get(&id).copied() {
             Some(i) => {
-                if let (Value::Object(om), Value::Object(pm)) = (&mut original[i], v) {
+                if let (Some(Value::Object(om)), Value::Object(pm)) = (original.get_mut(i), v) {
                     let merged = merge_map(std::mem::take(om), pm.clone(), ty)?;
                     *om = merged;
                 }
             }
-            None => original.push(raw(v.clone())),
+            None => {
+                at.insert(id, original.len());
+                original.push(raw(v.clone()));
+            }
         }
     }
     Ok(original)
@@ -476,6 +490,20 @@ mod tests {
             smp(Kind::Pod, o, p),
             json!({"spec": {"volumes": [{"name": "v", "configMap": {"name": "cm"}}]}})
         );
+    }
+
+    #[test]
+    fn a_large_keyed_list_merges_without_quadratic_sorting() {
+        let env = |range: std::ops::Range<usize>| -> Vec<Value> {
+            range
+                .map(|i| json!({"name": format!("V{i}"), "value": "x"}))
+                .collect()
+        };
+        let o = json!({"spec": {"containers": [{"name": "c", "env": env(0..3000)}]}});
+        let p = json!({"spec": {"containers": [{"name": "c", "env": env(1500..4500)}]}});
+        let out = smp(Kind::Pod, o, p);
+        let merged = out["spec"]["containers"][0]["env"].as_array().map(Vec::len);
+        assert_eq!(merged, Some(4500));
     }
 
     #[test]
