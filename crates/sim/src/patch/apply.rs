@@ -9,6 +9,7 @@
 //! per manager; this module is the pure merge.
 
 use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
 
 use super::goerr;
 use super::schema::{Flavor, ListStrategy, Ty, child, key_default};
@@ -206,39 +207,47 @@ fn merge_assoc(
     ident: &Ident<'_>,
     merge_item: &mut MergeItem<'_>,
 ) {
-    let rkeys: Vec<Option<Vec<Value>>> = applied.iter().map(ident).collect();
-    let in_applied = |k: &Option<Vec<Value>>| k.is_some() && rkeys.contains(k);
-    let dropped: Vec<Option<Vec<Value>>> = last
+    // Identities as JSON text, to index them; `None` (no identity) never matches anything.
+    let id = |v: &Value| ident(v).map(|k| Value::Array(k).to_string());
+    let rkeys: Vec<Option<String>> = applied.iter().map(id).collect();
+    let applied_ids: HashSet<&String> = rkeys.iter().flatten().collect();
+    let dropped: HashSet<String> = last
         .unwrap_or(&[])
         .iter()
-        .map(ident)
-        .filter(|k| k.is_some() && !in_applied(k))
+        .filter_map(id)
+        .filter(|k| !applied_ids.contains(k))
         .collect();
-    live.retain(|v| {
-        let k = ident(v);
-        k.is_none() || !dropped.contains(&k)
-    });
-    let lkeys: Vec<Option<Vec<Value>>> = live.iter().map(ident).collect();
-    let in_live = |k: &Option<Vec<Value>>| k.is_some() && lkeys.contains(k);
-    let prev_of = |k: &Option<Vec<Value>>| {
-        last.and_then(|l| l.iter().find(|p| k.is_some() && ident(p) == *k))
-    };
-    let live_of = |k: &Option<Vec<Value>>| {
-        live.iter()
-            .zip(&lkeys)
-            .find(|(_, lk)| k.is_some() && *lk == k)
-            .map(|(v, _)| v)
-    };
-    let mut shared = rkeys.iter().filter(|k| in_live(k));
+    live.retain(|v| id(v).is_none_or(|k| !dropped.contains(&k)));
+    let lkeys: Vec<Option<String>> = live.iter().map(id).collect();
+    let mut live_at: HashMap<&String, usize> = HashMap::new();
+    for (i, k) in lkeys.iter().enumerate() {
+        if let Some(k) = k {
+            live_at.entry(k).or_insert(i);
+        }
+    }
+    let mut prev_at: HashMap<String, &Value> = HashMap::new();
+    for p in last.unwrap_or(&[]) {
+        if let Some(k) = id(p) {
+            prev_at.entry(k).or_insert(p);
+        }
+    }
+    let in_applied = |k: &Option<String>| k.as_ref().is_some_and(|k| applied_ids.contains(k));
+    let prev_of = |k: &Option<String>| k.as_ref().and_then(|k| prev_at.get(k).copied());
+    let mut shared = rkeys
+        .iter()
+        .filter(|k| k.as_ref().is_some_and(|k| live_at.contains_key(k)));
     let mut next_shared = shared.next();
-    let mut merged: Vec<&Option<Vec<Value>>> = Vec::new();
+    let mut merged: HashSet<&String> = HashSet::new();
+    let is_merged = |merged: &HashSet<&String>, k: &Option<String>| {
+        k.as_ref().is_some_and(|k| merged.contains(k))
+    };
     let mut out = Vec::with_capacity(live.len().max(applied.len()));
     let (mut li, mut ri) = (0, 0);
     while li < live.len() || ri < applied.len() {
         if li < live.len() && ri < applied.len() {
             let lk = &lkeys[li];
             if lk.is_some() && *lk == rkeys[ri] {
-                merged.push(lk);
+                merged.extend(lk.as_ref());
                 out.push(merge_item(Some(&live[li]), &applied[ri], prev_of(lk)));
                 li += 1;
                 ri += 1;
@@ -257,18 +266,21 @@ fn merge_assoc(
                 li += 1;
                 continue;
             }
-            if merged.contains(&lk) || ri >= applied.len() {
+            if is_merged(&merged, lk) || ri >= applied.len() {
                 li += 1;
                 continue;
             }
         }
         if ri < applied.len() {
             let rk = &rkeys[ri];
-            let first = !merged.contains(&rk);
-            merged.push(rk);
-            if first {
-                out.push(merge_item(live_of(rk), &applied[ri], prev_of(rk)));
+            if !is_merged(&merged, rk) {
+                let l = rk
+                    .as_ref()
+                    .and_then(|k| live_at.get(k))
+                    .and_then(|i| live.get(*i));
+                out.push(merge_item(l, &applied[ri], prev_of(rk)));
             }
+            merged.extend(rk.as_ref());
             ri += 1;
             if next_shared == Some(rk) {
                 next_shared = shared.next();
