@@ -9,7 +9,9 @@
 //! per manager; this module is the pure merge.
 
 use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
 
+use super::goerr;
 use super::schema::{Flavor, ListStrategy, Ty, child, key_default};
 use super::strategic::strip_directives;
 use crate::error::ApiError;
@@ -29,7 +31,7 @@ pub fn apply_patch(
     let Value::Object(applied_map) = applied else {
         return Err(ApiError::BadRequest(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            json_kind(applied)
+            goerr::json_kind(applied)
         )));
     };
     let mut intent = Value::Object(applied_map.clone());
@@ -45,16 +47,6 @@ pub fn apply_patch(
         merge_obj(&mut out, a, last, Ty::Root(kind));
     }
     Ok(Value::Object(out))
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Array(_) => "array",
-        Value::String(_) => "string",
-        Value::Number(_) => "number",
-        Value::Bool(_) => "bool",
-        _ => "object",
-    }
 }
 
 struct Ctx<'a> {
@@ -78,7 +70,9 @@ fn check_keys(ctx: &Ctx<'_>, v: &Value, ty: Ty, path: &str) -> Res<()> {
                         .iter()
                         .find(|f| item.get(**f).is_none() && key_default(f).is_none())
                     {
-                        return Err(ApiError::BadRequest(format!(
+                        // A plain Go error in the field manager: 500 without a reason, which
+                        // kubectl prints as `Error from server: failed to create typed …`.
+                        return Err(goerr::unknown(format!(
                             "failed to create typed patch object ({}{}; {}, Kind={}): {here}: element {i}: associative list with keys has an element that omits key field \"{missing}\" (and doesn't have default value)",
                             ns_prefix(ctx),
                             meta::name(ctx.obj),
@@ -86,7 +80,12 @@ fn check_keys(ctx: &Ctx<'_>, v: &Value, ty: Ty, path: &str) -> Res<()> {
                             ctx.kind.name()
                         )));
                     }
-                    check_keys(ctx, item, cty, &here)?;
+                    check_keys(
+                        ctx,
+                        item,
+                        cty,
+                        &format!("{here}{}", key_segment(item, keys)),
+                    )?;
                 }
             }
             (Value::Object(_), _) => check_keys(ctx, fv, cty, &here)?,
@@ -96,11 +95,20 @@ fn check_keys(ctx: &Ctx<'_>, v: &Value, ty: Ty, path: &str) -> Res<()> {
     Ok(())
 }
 
+/// How structured-merge-diff prints a keyed list element in a path: `[name="web"]`, keys sorted.
+fn key_segment(item: &Value, keys: &[&str]) -> String {
+    let mut names: Vec<&str> = keys.to_vec();
+    names.sort_unstable();
+    let parts: Vec<String> = names
+        .into_iter()
+        .filter_map(|f| item.get(f).map(|v| format!("{f}={v}")))
+        .collect();
+    format!("[{}]", parts.join(","))
+}
+
+/// `objectGVKNN` prints `namespace/name` even when the namespace is empty.
 fn ns_prefix(ctx: &Ctx<'_>) -> String {
-    match meta::namespace(ctx.obj) {
-        "" => String::new(),
-        ns => format!("{ns}/"),
-    }
+    format!("{}/", meta::namespace(ctx.obj))
 }
 
 /// `schema.GroupVersionKind` printed: `/v1` for core, `apps/v1` otherwise.
@@ -156,21 +164,17 @@ fn merge_obj(
 
 /// `listType=set`: the manager's items are there, the ones it dropped are gone, others stay.
 fn merge_set(live: &mut Vec<Value>, applied: &[Value], last: Option<&[Value]>) {
-    let dropped: Vec<&Value> = last
-        .unwrap_or(&[])
-        .iter()
-        .filter(|v| !applied.contains(v))
-        .collect();
-    live.retain(|v| !dropped.contains(&v));
-    for v in applied {
-        if !live.contains(v) {
-            live.push(v.clone());
-        }
-    }
+    merge_assoc(
+        live,
+        applied,
+        last,
+        &|v| Some(vec![v.clone()]),
+        &mut |_, a, _| a.clone(),
+    );
 }
 
 /// `listType=map`: elements match by their key fields and merge; elements the manager applied
-/// last time and omits now are removed; new ones are appended.
+/// last time and omits now are removed.
 fn merge_keyed(
     live: &mut Vec<Value>,
     applied: &[Value],
@@ -178,29 +182,112 @@ fn merge_keyed(
     keys: &[&str],
     ty: Ty,
 ) {
-    let applied_keys: Vec<Option<Vec<Value>>> = applied.iter().map(|v| key_of(v, keys)).collect();
-    let dropped: Vec<Vec<Value>> = last
+    let ident = |v: &Value| key_of(v, keys);
+    let mut merge_item = |l: Option<&Value>, a: &Value, prev: Option<&Value>| match (l, a) {
+        (Some(Value::Object(lm)), Value::Object(am)) => {
+            let mut lm = lm.clone();
+            merge_obj(&mut lm, am, prev.and_then(Value::as_object), ty);
+            Value::Object(lm)
+        }
+        _ => a.clone(),
+    };
+    merge_assoc(live, applied, last, &ident, &mut merge_item);
+}
+
+type Ident<'a> = dyn Fn(&Value) -> Option<Vec<Value>> + 'a;
+type MergeItem<'a> = dyn FnMut(Option<&Value>, &Value, Option<&Value>) -> Value + 'a;
+
+/// The order structured-merge-diff gives a merged associative list (`visitListItems`): items
+/// only live keep their place, items applied follow the applied order, and an applied item
+/// also live is emitted where the applied order reaches it.
+fn merge_assoc(
+    live: &mut Vec<Value>,
+    applied: &[Value],
+    last: Option<&[Value]>,
+    ident: &Ident<'_>,
+    merge_item: &mut MergeItem<'_>,
+) {
+    // Identities as JSON text, to index them; `None` (no identity) never matches anything.
+    let id = |v: &Value| ident(v).map(|k| Value::Array(k).to_string());
+    let rkeys: Vec<Option<String>> = applied.iter().map(id).collect();
+    let applied_ids: HashSet<&String> = rkeys.iter().flatten().collect();
+    let dropped: HashSet<String> = last
         .unwrap_or(&[])
         .iter()
-        .filter_map(|v| key_of(v, keys))
-        .filter(|k| !applied_keys.contains(&Some(k.clone())))
+        .filter_map(id)
+        .filter(|k| !applied_ids.contains(k))
         .collect();
-    live.retain(|v| key_of(v, keys).is_none_or(|k| !dropped.contains(&k)));
-    for (av, ak) in applied.iter().zip(applied_keys) {
-        let prev = last.and_then(|l| {
-            l.iter()
-                .find(|p| ak.is_some() && key_of(p, keys) == ak)
-                .and_then(Value::as_object)
-        });
-        let pos = live
-            .iter()
-            .position(|lv| ak.is_some() && key_of(lv, keys) == ak);
-        match (pos.and_then(|i| live.get_mut(i)), av) {
-            (Some(Value::Object(lm)), Value::Object(am)) => merge_obj(lm, am, prev, ty),
-            (Some(slot), _) => *slot = av.clone(),
-            (None, _) => live.push(av.clone()),
+    live.retain(|v| id(v).is_none_or(|k| !dropped.contains(&k)));
+    let lkeys: Vec<Option<String>> = live.iter().map(id).collect();
+    let mut live_at: HashMap<&String, usize> = HashMap::new();
+    for (i, k) in lkeys.iter().enumerate() {
+        if let Some(k) = k {
+            live_at.entry(k).or_insert(i);
         }
     }
+    let mut prev_at: HashMap<String, &Value> = HashMap::new();
+    for p in last.unwrap_or(&[]) {
+        if let Some(k) = id(p) {
+            prev_at.entry(k).or_insert(p);
+        }
+    }
+    let in_applied = |k: &Option<String>| k.as_ref().is_some_and(|k| applied_ids.contains(k));
+    let prev_of = |k: &Option<String>| k.as_ref().and_then(|k| prev_at.get(k).copied());
+    let mut shared = rkeys
+        .iter()
+        .filter(|k| k.as_ref().is_some_and(|k| live_at.contains_key(k)));
+    let mut next_shared = shared.next();
+    let mut merged: HashSet<&String> = HashSet::new();
+    let is_merged = |merged: &HashSet<&String>, k: &Option<String>| {
+        k.as_ref().is_some_and(|k| merged.contains(k))
+    };
+    let mut out = Vec::with_capacity(live.len().max(applied.len()));
+    let (mut li, mut ri) = (0, 0);
+    while li < live.len() || ri < applied.len() {
+        if li < live.len() && ri < applied.len() {
+            let lk = &lkeys[li];
+            if lk.is_some() && *lk == rkeys[ri] {
+                merged.extend(lk.as_ref());
+                out.push(merge_item(Some(&live[li]), &applied[ri], prev_of(lk)));
+                li += 1;
+                ri += 1;
+                next_shared = shared.next();
+                continue;
+            }
+            if in_applied(lk) && next_shared.is_some_and(|n| n != lk) {
+                li += 1;
+                continue;
+            }
+        }
+        if li < live.len() {
+            let lk = &lkeys[li];
+            if !in_applied(lk) {
+                out.push(live[li].clone());
+                li += 1;
+                continue;
+            }
+            if is_merged(&merged, lk) || ri >= applied.len() {
+                li += 1;
+                continue;
+            }
+        }
+        if ri < applied.len() {
+            let rk = &rkeys[ri];
+            if !is_merged(&merged, rk) {
+                let l = rk
+                    .as_ref()
+                    .and_then(|k| live_at.get(k))
+                    .and_then(|i| live.get(*i));
+                out.push(merge_item(l, &applied[ri], prev_of(rk)));
+            }
+            merged.extend(rk.as_ref());
+            ri += 1;
+            if next_shared == Some(rk) {
+                next_shared = shared.next();
+            }
+        }
+    }
+    *live = out;
 }
 
 #[cfg(test)]
@@ -217,6 +304,27 @@ mod tests {
             out,
             json!({"spec": {"ports": [{"port": 80, "protocol": "TCP", "targetPort": 8080}]}})
         );
+    }
+
+    #[test]
+    fn applied_order_wins_for_applied_items_and_live_only_items_keep_their_place() {
+        let live = json!({"metadata": {"finalizers": ["a", "x", "b"]}});
+        let applied = json!({"metadata": {"finalizers": ["c", "b", "a"]}});
+        let out = apply_patch(Kind::ConfigMap, Some(&live), &applied, None).unwrap();
+        // a is skipped until the applied order reaches it; x is live only and stays first.
+        assert_eq!(out["metadata"]["finalizers"], json!(["x", "c", "b", "a"]));
+    }
+
+    #[test]
+    fn a_nested_element_without_its_key_field_is_named_by_its_parents_keys() {
+        let applied = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"template": {"spec": {"containers": [{"name": "web", "env": [{"value": "1"}]}]}}}});
+        let e = apply_patch(Kind::Deployment, None, &applied, None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "failed to create typed patch object (/web; apps/v1, Kind=Deployment): .spec.template.spec.containers[name=\"web\"].env: element 0: associative list with keys has an element that omits key field \"name\" (and doesn't have default value)"
+        );
+        assert_eq!(e.code(), 500);
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub(crate) fn no_merge_key(m: &Value, key: &str) -> ApiError {
 pub(crate) fn bad_patch_type(t: &Value, m: &Value) -> ApiError {
     let t = match t {
         Value::String(s) => s.clone(),
+        Value::Null => "%!s(<nil>)".into(),
         other => format!("%!s({}={})", go_type(other), go_v(other)),
     };
     unknown(format!("unknown patch type: {t} in map: {}", go_v(m)))
@@ -63,6 +64,18 @@ pub(crate) fn bad_arg_type(expected: &str, actual: &Value) -> ApiError {
         "expected a {expected}, but received a {}",
         go_type(actual)
     ))
+}
+
+/// The JSON type name Go's `UnmarshalTypeError` prints: `cannot unmarshal array into …`.
+pub(crate) fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Object(_) => "object",
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+        Value::Null => "null",
+    }
 }
 
 pub(crate) const GO_MAP: &str = "map[string]interface {}";

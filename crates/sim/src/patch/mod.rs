@@ -52,11 +52,16 @@ pub fn apply(
 ) -> Result<Value, ApiError> {
     match patch_type {
         PatchType::Merge => {
-            if !patch.is_object() {
-                return Err(ApiError::BadRequest(
-                    "error decoding patch: json: cannot unmarshal array into Go value of type map[string]interface {}"
-                        .into(),
-                ));
+            match patch {
+                Value::Object(_) => {}
+                // evanphx/json-patch's MergePatch refuses a null document (errBadJSONPatch).
+                Value::Null => return Err(ApiError::BadRequest("Invalid JSON Patch".into())),
+                other => {
+                    return Err(ApiError::BadRequest(format!(
+                        "error decoding patch: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                        goerr::json_kind(other)
+                    )));
+                }
             }
             Ok(merge_patch(original, patch))
         }
@@ -73,13 +78,13 @@ fn json_patch_apply(original: &Value, patch: &Value) -> Result<Value, ApiError> 
     let Value::Array(ops) = patch else {
         return Err(ApiError::BadRequest(format!(
             "json: cannot unmarshal {} into Go value of type jsonpatch.Patch",
-            go_json_kind(patch)
+            goerr::json_kind(patch)
         )));
     };
     if let Some(bad) = ops.iter().find(|op| !op.is_object()) {
         return Err(ApiError::BadRequest(format!(
             "json: cannot unmarshal {} into Go value of type jsonpatch.Operation",
-            go_json_kind(bad)
+            goerr::json_kind(bad)
         )));
     }
     // Go decodes each operation lazily; anything serde refuses here fails at apply time there.
@@ -88,16 +93,4 @@ fn json_patch_apply(original: &Value, patch: &Value) -> Result<Value, ApiError> 
     let mut doc = original.clone();
     json_patch::patch(&mut doc, &ops).map_err(|_| goerr::rejected())?;
     Ok(doc)
-}
-
-/// The JSON type name Go's `UnmarshalTypeError` uses.
-fn go_json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Object(_) => "object",
-        Value::Array(_) => "array",
-        Value::String(_) => "string",
-        Value::Number(_) => "number",
-        Value::Bool(_) => "bool",
-        Value::Null => "null",
-    }
 }

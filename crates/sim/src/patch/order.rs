@@ -6,6 +6,7 @@
 //! true when an item is not found, run through the insertion sort `sort.SliceStable` uses).
 
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 use super::goerr::{self, GO_MAP, GO_SLICE, bad_arg_type, no_merge_key, unknown};
 use crate::error::ApiError;
@@ -121,26 +122,40 @@ pub(crate) fn partition(
     by: &[Value],
     key: Option<&str>,
 ) -> Result<(Vec<Value>, Vec<Value>), ApiError> {
+    let present_ids: HashSet<String> = match key {
+        None => by.iter().map(Value::to_string).collect(),
+        Some(key) => {
+            if let Some(i) = by.iter().position(|v| !v.is_object()) {
+                return Err(unknown(format!("value for key {i} is not a map.")));
+            }
+            by.iter().filter_map(|v| key_id(v, key)).collect()
+        }
+    };
     let mut present = Vec::new();
     let mut server_only = Vec::new();
     for v in merged {
-        let found = match key {
-            None => by.contains(&v),
+        let id = match key {
+            None => v.to_string(),
             Some(key) => {
                 if !v.is_object() {
                     return Err(bad_arg_type(GO_MAP, &v));
                 }
-                let mv = v.get(key).ok_or_else(|| no_merge_key(&v, key))?;
-                find_by_key(by, key, mv)?.is_some()
+                key_id(&v, key).ok_or_else(|| no_merge_key(&v, key))?
             }
         };
-        if found {
+        if present_ids.contains(&id) {
             present.push(v);
         } else {
             server_only.push(v);
         }
     }
     Ok((present, server_only))
+}
+
+/// A hashable identity of a map's merge-key value (JSON text: `80` and `80.0` stay apart, as
+/// Go's `int64` and `float64` do).
+pub(crate) fn key_id(v: &Value, key: &str) -> Option<String> {
+    v.get(key).map(Value::to_string)
 }
 
 /// `findMapInSliceBasedOnKeyValue`: the index of the first map whose `key` equals `value`.
@@ -182,11 +197,29 @@ fn sort_value<'a>(item: &'a Value, key: Option<&str>, kind: Elem) -> Option<&'a 
     }
 }
 
-/// `index`: where `v` sits in `list`, comparing merge-key values for maps (two maps without
-/// the key compare equal, as Go's `nil == nil` does).
-fn index(list: &[Value], v: &Value, key: Option<&str>, kind: Elem) -> Option<usize> {
-    let want = sort_value(v, key, kind);
-    list.iter().position(|x| sort_value(x, key, kind) == want)
+/// `index` for many lookups: the position of the first item of `list` with each sort value.
+/// Maps without the key share one entry, as Go's `nil == nil` makes them equal.
+struct Positions(HashMap<String, usize>);
+
+impl Positions {
+    fn of(list: &[Value], key: Option<&str>, kind: Elem) -> Positions {
+        let mut m = HashMap::with_capacity(list.len());
+        for (i, v) in list.iter().enumerate() {
+            m.entry(Self::id(sort_value(v, key, kind))).or_insert(i);
+        }
+        Positions(m)
+    }
+
+    fn id(v: Option<&Value>) -> String {
+        match v {
+            Some(v) => v.to_string(),
+            None => "\u{0}absent".to_string(),
+        }
+    }
+
+    fn get(&self, v: &Value, key: Option<&str>, kind: Elem) -> Option<usize> {
+        self.0.get(&Self::id(sort_value(v, key, kind))).copied()
+    }
 }
 
 /// `normalizeSliceOrder`.
@@ -196,7 +229,7 @@ fn sort_by_order(
     key: Option<&str>,
     kind: Elem,
 ) -> Result<Vec<Value>, ApiError> {
-    let (mut to_sort, to_delete) = match kind {
+    let (to_sort, to_delete) = match kind {
         Elem::Map => {
             let k = key.unwrap_or("");
             for v in to_sort.iter().chain(order) {
@@ -211,22 +244,32 @@ fn sort_by_order(
         }
         Elem::Scalar => (to_sort, Vec::new()),
     };
-    let less = |a: &Value, b: &Value| match (index(order, a, key, kind), index(order, b, key, kind))
-    {
-        (Some(i), Some(j)) => i < j,
-        _ => true,
-    };
-    // sort.SliceStable's insertion sort, step for step: with a `less` that is not a strict
-    // order the result depends on the algorithm, so it is the same algorithm.
-    for i in 1..to_sort.len() {
-        let mut j = i;
-        while j > 0 && less(&to_sort[j], &to_sort[j - 1]) {
-            to_sort.swap(j, j - 1);
-            j -= 1;
+    let pos = Positions::of(order, key, kind);
+    let mut items: Vec<(Option<usize>, Value)> = to_sort
+        .into_iter()
+        .map(|v| (pos.get(&v, key, kind), v))
+        .collect();
+    if items.iter().all(|(i, _)| i.is_some()) {
+        // A strict order: any stable sort gives what sort.SliceStable gives.
+        items.sort_by_key(|(i, _)| *i);
+    } else {
+        // Go's `less` answers true when an item is not in `order`, which is no strict order:
+        // the result depends on the algorithm, so it is sort.SliceStable's insertion sort.
+        let less = |a: Option<usize>, b: Option<usize>| match (a, b) {
+            (Some(i), Some(j)) => i < j,
+            _ => true,
+        };
+        for i in 1..items.len() {
+            let mut j = i;
+            while j > 0 && less(items[j].0, items[j - 1].0) {
+                items.swap(j, j - 1);
+                j -= 1;
+            }
         }
     }
-    to_sort.extend(to_delete);
-    Ok(to_sort)
+    let mut out: Vec<Value> = items.into_iter().map(|(_, v)| v).collect();
+    out.extend(to_delete);
+    Ok(out)
 }
 
 /// `mergeSortedSlice`: insert each server-only item (`left`) before the first patch item
@@ -238,21 +281,25 @@ fn merge_sorted(
     key: Option<&str>,
     kind: Elem,
 ) -> Vec<Value> {
+    let pos = Positions::of(server_order, key, kind);
+    let with_pos = |list: Vec<Value>| -> Vec<(Option<usize>, Value)> {
+        list.into_iter()
+            .map(|v| (pos.get(&v, key, kind), v))
+            .collect()
+    };
     let size = left.len() + right.len();
     let mut out = Vec::with_capacity(size);
-    let mut left = left.into_iter().peekable();
-    let mut right = right.into_iter().peekable();
+    let mut left = with_pos(left).into_iter().peekable();
+    let mut right = with_pos(right).into_iter().peekable();
     for _ in 0..size {
         let take_left = match (left.peek(), right.peek()) {
             (Some(_), None) => true,
             (None, _) => false,
-            (Some(l), Some(r)) => matches!(
-                (index(server_order, l, key, kind), index(server_order, r, key, kind)),
-                (Some(li), Some(ri)) if li < ri
-            ),
+            (Some((Some(li), _)), Some((Some(ri), _))) => li < ri,
+            (Some(_), Some(_)) => false,
         };
         let next = if take_left { left.next() } else { right.next() };
-        out.extend(next);
+        out.extend(next.map(|(_, v)| v));
     }
     out
 }

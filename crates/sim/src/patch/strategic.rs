@@ -8,6 +8,7 @@
 //! are dropped afterwards, as the API server's conversion to the typed object drops them.
 
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 use super::goerr::{self, GO_SLICE, bad_arg_type, bad_patch_type, bad_request, no_merge_key};
 use super::order::{self, DIRECTIVE, Elem};
@@ -30,27 +31,19 @@ pub fn strategic_merge_patch(kind: Kind, original: &Value, patch: &Value) -> Res
         other => {
             return Err(ApiError::BadRequest(format!(
                 "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                json_kind(other)
+                goerr::json_kind(other)
             )));
         }
     };
     let original = original.as_object().cloned().unwrap_or_default();
     let mut out = Value::Object(merge_map(original, patch, Ty::Root(kind))?);
-    strip_directives(&mut out);
+    // Directive keys can also sit in live lists a `$setElementOrder` merged; none may stay.
+    strip_dollar_keys(&mut out);
     Ok(out)
 }
 
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Array(_) => "array",
-        Value::String(_) => "string",
-        Value::Number(_) => "number",
-        Value::Bool(_) => "bool",
-        _ => "object",
-    }
-}
-
-/// Drop what the typed object cannot hold: directive keys (`$…`) and null fields.
+/// Drop what the typed object cannot hold from a patch value stored as is: directive keys
+/// (`$…`) and null fields, which the API server's conversion to the Go type drops.
 pub(crate) fn strip_directives(v: &mut Value) {
     match v {
         Value::Object(m) => {
@@ -58,6 +51,27 @@ pub(crate) fn strip_directives(v: &mut Value) {
             m.values_mut().for_each(strip_directives);
         }
         Value::Array(a) => a.iter_mut().for_each(strip_directives),
+        _ => {}
+    }
+}
+
+/// A patch value as it will be stored: what the merge takes verbatim from the patch.
+fn raw(mut v: Value) -> Value {
+    strip_directives(&mut v);
+    v
+}
+
+fn raw_all(list: Vec<Value>) -> Vec<Value> {
+    list.into_iter().map(raw).collect()
+}
+
+fn strip_dollar_keys(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, _| !k.starts_with('$'));
+            m.values_mut().for_each(strip_dollar_keys);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_dollar_keys),
         _ => {}
     }
 }
@@ -86,7 +100,7 @@ fn merge_map(
             // Go would store the deletion list itself as the field's value; deleting from a
             // list that does not exist is taken to leave it absent.
             if !delete_list {
-                original.insert(key, pv);
+                original.insert(key, raw(pv));
             }
             continue;
         };
@@ -100,7 +114,7 @@ fn merge_map(
                 let merged = merge_list(std::mem::take(oa), pa, strategy, cty, delete_list)?;
                 *oa = merged;
             }
-            (ov, pv) => *ov = pv,
+            (ov, pv) => *ov = raw(pv),
         }
     }
     Ok(original)
@@ -111,7 +125,10 @@ fn directive_in_map(d: &Value, mut patch: Map<String, Value>) -> Res<Map<String,
     match d.as_str() {
         Some("replace") => {
             patch.remove(DIRECTIVE);
-            Ok(patch)
+            match raw(Value::Object(patch)) {
+                Value::Object(m) => Ok(m),
+                _ => Ok(Map::new()),
+            }
         }
         Some("delete") => Ok(Map::new()),
         _ => Err(bad_patch_type(d, &Value::Object(patch))),
@@ -200,6 +217,7 @@ fn set_element_order(
         let live = live.unwrap_or_default();
         let kind = order::element_kind(&[&live, patched.as_deref().unwrap_or(&[])])?;
         let both = order::normalize(items, server_only, &order, &live, mkey, kind)?;
+        let both = if live.is_empty() { raw_all(both) } else { both };
         original.insert(field.clone(), Value::Array(both));
         patch.remove(&field);
     }
@@ -215,7 +233,7 @@ fn merge_list(
     delete_list: bool,
 ) -> Res<Vec<Value>> {
     match strategy {
-        ListStrategy::Atomic => Ok(patch),
+        ListStrategy::Atomic => Ok(raw_all(patch)),
         ListStrategy::Keyed(_) | ListStrategy::Set => {
             merge_slice(original, patch, smp_key(strategy), ty, delete_list)
         }
@@ -310,7 +328,7 @@ fn special_elements(
         }
     }
     if replace {
-        Ok((plain, Vec::new()))
+        Ok((raw_all(plain), Vec::new()))
     } else {
         Ok((original, plain))
     }
@@ -319,16 +337,29 @@ fn special_elements(
 /// `mergeSliceWithoutSpecialElements`: elements with a live match merge into it, the others
 /// are appended.
 fn merge_by_key(mut original: Vec<Value>, patch: &[Value], key: &str, ty: Ty) -> Res<Vec<Value>> {
+    // Where each merge-key value first occurs; merging keeps an element's key, so it holds.
+    let mut at: HashMap<String, usize> = HashMap::with_capacity(original.len());
+    for (i, v) in original.iter().enumerate() {
+        if !v.is_object() {
+            return Err(goerr::unknown(format!("value for key {i} is not a map.")));
+        }
+        if let Some(id) = order::key_id(v, key) {
+            at.entry(id).or_insert(i);
+        }
+    }
     for v in patch {
-        let mv = v.get(key).ok_or_else(|| no_merge_key(v, key))?;
-        match order::find_by_key(&original, key, mv)? {
+        let id = order::key_id(v, key).ok_or_else(|| no_merge_key(v, key))?;
+        match at.get(&id).copied() {
             Some(i) => {
-                if let (Value::Object(om), Value::Object(pm)) = (&mut original[i], v) {
+                if let (Some(Value::Object(om)), Value::Object(pm)) = (original.get_mut(i), v) {
                     let merged = merge_map(std::mem::take(om), pm.clone(), ty)?;
                     *om = merged;
                 }
             }
-            None => original.push(v.clone()),
+            None => {
+                at.insert(id, original.len());
+                original.push(raw(v.clone()));
+            }
         }
     }
     Ok(original)
@@ -344,7 +375,7 @@ mod tests {
     }
 
     #[test]
-    fn keyed_list_elements_merge_and_new_ones_append() {
+    fn keyed_list_elements_merge_by_key_and_follow_the_patch_order() {
         let o = json!({"spec": {"ports": [{"port": 80, "name": "a"}, {"port": 81}]}});
         let p = json!({"spec": {"ports": [{"port": 81, "name": "b"}, {"port": 82}]}});
         assert_eq!(
@@ -398,6 +429,81 @@ mod tests {
             smp(Kind::Deployment, o, p),
             json!({"spec": {"template": {"spec": {"containers": [{"name": "a"}]}}}})
         );
+    }
+
+    #[rstest::rstest]
+    #[case::owner_references_by_uid(Kind::ConfigMap, "/metadata/ownerReferences", json!([{"uid": "a", "name": "x"}, {"uid": "b"}]), json!([{"uid": "b", "name": "y"}]), json!([{"uid": "a", "name": "x"}, {"uid": "b", "name": "y"}]))]
+    #[case::host_aliases_by_ip(Kind::Pod, "/spec/hostAliases", json!([{"ip": "1.1.1.1", "hostnames": ["a"]}]), json!([{"ip": "1.1.1.1", "hostnames": ["b"]}]), json!([{"ip": "1.1.1.1", "hostnames": ["b"]}]))]
+    #[case::volume_mounts_by_mount_path(Kind::Pod, "/spec/containers/0/volumeMounts", json!([{"mountPath": "/a", "name": "v"}]), json!([{"mountPath": "/a", "readOnly": true}]), json!([{"mountPath": "/a", "name": "v", "readOnly": true}]))]
+    #[case::container_ports_by_container_port(Kind::Pod, "/spec/containers/0/ports", json!([{"containerPort": 80, "name": "http"}]), json!([{"containerPort": 80, "protocol": "TCP"}]), json!([{"containerPort": 80, "name": "http", "protocol": "TCP"}]))]
+    #[case::pod_ips_by_ip(Kind::Pod, "/status/podIPs", json!([{"ip": "10.244.1.5"}]), json!([{"ip": "fd00::5"}]), json!([{"ip": "fd00::5"}, {"ip": "10.244.1.5"}]))]
+    #[case::service_account_secrets_by_name(Kind::ServiceAccount, "/secrets", json!([{"name": "a"}]), json!([{"name": "b"}]), json!([{"name": "b"}, {"name": "a"}]))]
+    #[case::tolerations_are_atomic(Kind::Pod, "/spec/tolerations", json!([{"key": "a", "operator": "Exists"}]), json!([{"key": "b", "operator": "Exists"}]), json!([{"key": "b", "operator": "Exists"}]))]
+    #[case::network_policy_ingress_is_atomic(Kind::NetworkPolicy, "/spec/ingress", json!([{"from": [{"podSelector": {}}]}]), json!([{"ports": [{"port": 80}]}]), json!([{"ports": [{"port": 80}]}]))]
+    #[case::endpoint_slice_endpoints_are_atomic(Kind::EndpointSlice, "/endpoints", json!([{"addresses": ["10.0.0.1"]}]), json!([{"addresses": ["10.0.0.2"]}]), json!([{"addresses": ["10.0.0.2"]}]))]
+    fn each_list_follows_its_field_strategy(
+        #[case] kind: Kind,
+        #[case] pointer: &str,
+        #[case] live: Value,
+        #[case] patch: Value,
+        #[case] want: Value,
+    ) {
+        let mut o = json!({});
+        let mut p = json!({});
+        set_at(&mut o, pointer, live);
+        set_at(&mut p, pointer, patch);
+        let out = smp(kind, o, p);
+        assert_eq!(out.pointer(pointer), Some(&want), "{out}");
+    }
+
+    /// Build nested objects (and one-element lists for numeric segments) down to `pointer`.
+    fn set_at(root: &mut Value, pointer: &str, v: Value) {
+        let mut cur = root;
+        let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            let last = i + 1 == parts.len();
+            let next = if last {
+                v.clone()
+            } else if parts[i + 1] == "0" {
+                json!([{"name": "c"}])
+            } else {
+                json!({})
+            };
+            if *part == "0" {
+                cur = &mut cur[0];
+                continue;
+            }
+            if cur.get(*part).is_none() {
+                cur[*part] = next;
+            } else if last {
+                cur[*part] = v.clone();
+            }
+            cur = &mut cur[*part];
+        }
+    }
+
+    #[test]
+    fn retain_keys_on_a_volume_drops_the_old_source() {
+        let o = json!({"spec": {"volumes": [{"name": "v", "emptyDir": {}}]}});
+        let p = json!({"spec": {"volumes": [{"name": "v", "$retainKeys": ["configMap", "name"], "configMap": {"name": "cm"}}]}});
+        assert_eq!(
+            smp(Kind::Pod, o, p),
+            json!({"spec": {"volumes": [{"name": "v", "configMap": {"name": "cm"}}]}})
+        );
+    }
+
+    #[test]
+    fn a_large_keyed_list_merges_without_quadratic_sorting() {
+        let env = |range: std::ops::Range<usize>| -> Vec<Value> {
+            range
+                .map(|i| json!({"name": format!("V{i}"), "value": "x"}))
+                .collect()
+        };
+        let o = json!({"spec": {"containers": [{"name": "c", "env": env(0..3000)}]}});
+        let p = json!({"spec": {"containers": [{"name": "c", "env": env(1500..4500)}]}});
+        let out = smp(Kind::Pod, o, p);
+        let merged = out["spec"]["containers"][0]["env"].as_array().map(Vec::len);
+        assert_eq!(merged, Some(4500));
     }
 
     #[test]
