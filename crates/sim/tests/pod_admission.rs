@@ -318,17 +318,10 @@ fn a_pod_that_tolerates_not_ready_keeps_its_own_toleration() {
 #[test]
 fn a_pod_update_may_change_the_image() {
     let (mut sim, _) = sim_with(&[]);
-    create(&mut sim, &pod_with(""));
-    let out = sim
-        .patch(
-            Kind::Pod,
-            "default",
-            "web",
-            PatchType::Merge,
-            &json!({"spec": {"containers": [{"name": "app", "image": "nginx:1.28"}]}}),
-            Subresource::Main,
-        )
-        .expect("image change is allowed");
+    let pod = create(&mut sim, &pod_with(""));
+    let mut new = (*pod).clone();
+    new["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+    let out = sim.update(new).expect("image change is allowed");
     assert_eq!(out["spec"]["containers"][0]["image"], "nginx:1.28");
 }
 
@@ -445,4 +438,31 @@ fn wrong_json_types_are_a_bad_request_decode_error(#[case] container: Value, #[c
     .expect_err("decode error");
     assert_eq!(err.to_string(), msg);
     assert_eq!(err.code(), 400);
+}
+
+#[test]
+fn the_service_account_token_is_mounted_in_every_container() {
+    let (mut sim, _) = sim_with(&[]);
+    let pod = create(&mut sim, &pod_with(""));
+    let vol = &pod["spec"]["volumes"][0];
+    let name = vol["name"].as_str().expect("volume name");
+    assert!(
+        name.starts_with("kube-api-access-") && name.len() == 21,
+        "{name}"
+    );
+    assert_eq!(vol["projected"]["defaultMode"], 420);
+    assert_eq!(
+        vol["projected"]["sources"][0],
+        json!({"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}})
+    );
+    assert_eq!(
+        pod["spec"]["containers"][0]["volumeMounts"],
+        json!([{"name": name, "readOnly": true, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}])
+    );
+    let opted_out = create(
+        &mut sim,
+        &pod_spec("  automountServiceAccountToken: false\n  containers:\n  - name: app\n    image: nginx\n")
+            .replace("name: web", "name: web2"),
+    );
+    assert!(opted_out["spec"].get("volumes").is_none());
 }

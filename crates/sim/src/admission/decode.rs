@@ -108,6 +108,22 @@ static RESOURCES: Struct = Struct {
     fields: &[("limits", Ty::StrMap), ("requests", Ty::StrMap)],
 };
 
+static VOLUME: Struct = Struct {
+    name: "Volume",
+    go: "v1.Volume",
+    fields: &[("name", Ty::Str)],
+};
+
+static VOLUME_MOUNT: Struct = Struct {
+    name: "VolumeMount",
+    go: "v1.VolumeMount",
+    fields: &[
+        ("name", Ty::Str),
+        ("mountPath", Ty::Str),
+        ("readOnly", Ty::Bool),
+    ],
+};
+
 static CONTAINER: Struct = Struct {
     name: "Container",
     go: "v1.Container",
@@ -124,6 +140,7 @@ static CONTAINER: Struct = Struct {
         ("terminationMessagePath", Ty::Str),
         ("terminationMessagePolicy", Ty::Str),
         ("imagePullPolicy", Ty::Str),
+        ("volumeMounts", Ty::List(&VOLUME_MOUNT)),
     ],
 };
 
@@ -169,6 +186,8 @@ pub(crate) static POD_SPEC: Struct = Struct {
         ("priority", Ty::I32),
         ("preemptionPolicy", Ty::Str),
         ("enableServiceLinks", Ty::Bool),
+        ("automountServiceAccountToken", Ty::Bool),
+        ("volumes", Ty::List(&VOLUME)),
     ],
 };
 

@@ -129,7 +129,7 @@ fn default_pod(spec: &mut Map<String, Value>) {
 
 /// The ServiceAccount admission plugin (`plugin/pkg/admission/serviceaccount/admission.go`):
 /// default the account to `default` and refuse a pod whose account does not exist.
-fn service_account(ctx: &Ctx<'_>, obj: &mut Value, name: &str) -> Result<(), ApiError> {
+fn service_account(ctx: &mut Ctx<'_>, obj: &mut Value, name: &str) -> Result<(), ApiError> {
     let ns = meta::namespace(obj).to_string();
     let spec = spec_mut(obj);
     let sa = match spec.get("serviceAccountName").and_then(Value::as_str) {
@@ -138,12 +138,15 @@ fn service_account(ctx: &Ctx<'_>, obj: &mut Value, name: &str) -> Result<(), Api
     };
     spec.insert("serviceAccountName".into(), Value::from(sa.as_str()));
     spec.insert("serviceAccount".into(), Value::from(sa.as_str()));
-    if ctx.store.get_by(Kind::ServiceAccount, &ns, &sa).is_some() {
-        return Ok(());
-    }
+    let account = ctx.store.get_by(Kind::ServiceAccount, &ns, &sa).cloned();
     // TODO: refuse a missing `default` too once the namespace controller creates it in every
     // namespace (the real plugin does: "serviceaccount \"default\" not found").
-    if sa == "default" {
+    if account.is_some() || sa == "default" {
+        let sa_automount = account
+            .as_ref()
+            .and_then(|a| a.get("automountServiceAccountToken"))
+            .and_then(Value::as_bool);
+        mount_token(ctx, spec_mut(obj), sa_automount);
         return Ok(());
     }
     Err(ApiError::Forbidden {
@@ -153,6 +156,80 @@ fn service_account(ctx: &Ctx<'_>, obj: &mut Value, name: &str) -> Result<(), Api
             "error looking up service account {ns}/{sa}: serviceaccount \"{sa}\" not found"
         ),
     })
+}
+
+/// Where the ServiceAccount plugin mounts the token (`DefaultAPITokenMountPath`).
+const TOKEN_MOUNT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/// The ServiceAccount plugin's projected token volume `kube-api-access-<5 random>` and its
+/// read-only mount in every container that has nothing mounted there yet, unless the pod (or,
+/// when the pod does not say, its ServiceAccount) opts out with
+/// `automountServiceAccountToken: false` (`mountServiceAccountToken`, `TokenVolumeSource`).
+fn mount_token(ctx: &mut Ctx<'_>, spec: &mut Map<String, Value>, sa_automount: Option<bool>) {
+    let automount = spec
+        .get("automountServiceAccountToken")
+        .and_then(Value::as_bool)
+        .or(sa_automount)
+        .unwrap_or(true);
+    if !automount {
+        return;
+    }
+    let existing = spec
+        .get("volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.get("name").and_then(Value::as_str))
+        .find(|n| n.starts_with("kube-api-access-"))
+        .map(str::to_string);
+    let name = match existing {
+        Some(n) => n,
+        None => {
+            let name = format!("kube-api-access-{}", ctx.rng.name_suffix(5));
+            let vols = spec
+                .entry("volumes")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if !vols.is_array() {
+                *vols = Value::Array(Vec::new());
+            }
+            if let Value::Array(vols) = vols {
+                vols.push(json!({
+                    "name": name,
+                    "projected": {
+                        "sources": [
+                            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                            {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
+                        ],
+                        "defaultMode": 420,
+                    },
+                }));
+            }
+            name
+        }
+    };
+    for list in ["initContainers", "containers"] {
+        let Some(Value::Array(cs)) = spec.get_mut(list) else {
+            continue;
+        };
+        for c in cs.iter_mut().filter_map(Value::as_object_mut) {
+            let mounts = c
+                .entry("volumeMounts")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if !mounts.is_array() {
+                *mounts = Value::Array(Vec::new());
+            }
+            let Value::Array(mounts) = mounts else {
+                continue;
+            };
+            let taken = mounts
+                .iter()
+                .any(|m| m.get("mountPath").and_then(Value::as_str) == Some(TOKEN_MOUNT_PATH));
+            if !taken {
+                mounts.push(json!({"name": name, "readOnly": true, "mountPath": TOKEN_MOUNT_PATH}));
+            }
+        }
+    }
 }
 
 /// The Priority admission plugin (`plugin/pkg/admission/priority/admission.go`) with the two
