@@ -234,6 +234,26 @@ fn pod_spec(spec: &str) -> String {
     "  containers:\n  - name: app\n    image: nginx\n    imagePullPolicy: Sometimes\n",
     "Pod \"web\" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"IfNotPresent\", \"Never\""
 )]
+#[case::toleration_effect(
+    "  tolerations:\n  - {key: a, operator: Exists, effect: NoRun}\n  containers:\n  - name: app\n    image: nginx\n",
+    "Pod \"web\" is invalid: spec.tolerations[0].effect: Unsupported value: \"NoRun\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""
+)]
+#[case::toleration_seconds_without_no_execute(
+    "  tolerations:\n  - {key: a, operator: Exists, effect: NoSchedule, tolerationSeconds: 5}\n  containers:\n  - name: app\n    image: nginx\n",
+    "Pod \"web\" is invalid: spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"
+)]
+#[case::volume_mount_of_unknown_volume(
+    "  containers:\n  - name: app\n    image: nginx\n    volumeMounts:\n    - {name: data, mountPath: /data}\n",
+    "Pod \"web\" is invalid: spec.containers[0].volumeMounts[0].name: Not found: \"data\""
+)]
+#[case::duplicate_volume(
+    "  volumes:\n  - name: data\n  - name: data\n  containers:\n  - name: app\n    image: nginx\n",
+    "Pod \"web\" is invalid: spec.volumes[1].name: Duplicate value: \"data\""
+)]
+#[case::mount_path_missing(
+    "  volumes:\n  - name: data\n  containers:\n  - name: app\n    image: nginx\n    volumeMounts:\n    - {name: data}\n",
+    "Pod \"web\" is invalid: spec.containers[0].volumeMounts[0].mountPath: Required value"
+)]
 fn pod_spec_validation_gives_the_api_texts(#[case] spec: &str, #[case] msg: &str) {
     let (mut sim, _) = sim_with(&[]);
     assert_eq!(create_err(&mut sim, &pod_spec(spec)), msg);
@@ -465,4 +485,19 @@ fn the_service_account_token_is_mounted_in_every_container() {
             .replace("name: web", "name: web2"),
     );
     assert!(opted_out["spec"].get("volumes").is_none());
+}
+
+#[test]
+fn a_volume_without_a_source_defaults_to_empty_dir() {
+    let (mut sim, _) = sim_with(&[]);
+    let pod = create(
+        &mut sim,
+        &pod_spec(
+            "  volumes:\n  - name: data\n  containers:\n  - name: app\n    image: nginx\n    volumeMounts:\n    - {name: data, mountPath: /data}\n",
+        ),
+    );
+    assert_eq!(
+        pod["spec"]["volumes"][0],
+        json!({"name": "data", "emptyDir": {}})
+    );
 }

@@ -15,6 +15,7 @@ mod objectmeta;
 mod pod;
 mod pod_update;
 mod podspec;
+mod podspec_fields;
 mod podspec_validation;
 mod service;
 

@@ -11,6 +11,7 @@
 use serde_json::Value;
 use std::collections::BTreeSet;
 
+use super::podspec_fields::{tolerations, validate_volume_mounts, validate_volumes};
 use super::validation::{
     is_dns1123_label, is_dns1123_subdomain, is_valid_port_name, is_valid_port_num, validate_labels,
 };
@@ -53,7 +54,8 @@ fn dns1123_label(value: &str, path: &str, out: &mut Vec<FieldError>) {
 /// (`validateContainersOnlyForPod`).
 pub fn validate_pod_spec(spec: &Value, path: &str, pod: bool) -> Vec<FieldError> {
     let mut out = Vec::new();
-    validate_containers(spec, path, &mut out);
+    let volumes = validate_volumes(spec, path, &mut out);
+    validate_containers(spec, path, &volumes, &mut out);
     let init = arr(spec, "initContainers");
     let mut names: BTreeSet<&str> = arr(spec, "containers")
         .iter()
@@ -61,7 +63,7 @@ pub fn validate_pod_spec(spec: &Value, path: &str, pod: bool) -> Vec<FieldError>
         .collect();
     for (n, c) in init.iter().enumerate() {
         let p = format!("{path}.initContainers[{n}]");
-        validate_container_common(c, &p, &mut out);
+        validate_container_common(c, &p, &volumes, &mut out);
         let name = s(c, "name");
         // Init container names share one namespace with the regular containers.
         if !names.insert(name) {
@@ -124,7 +126,12 @@ pub fn validate_pod_spec(spec: &Value, path: &str, pod: bool) -> Vec<FieldError>
 }
 
 /// `validateContainers`: the regular containers.
-fn validate_containers(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
+fn validate_containers(
+    spec: &Value,
+    path: &str,
+    volumes: &BTreeSet<String>,
+    out: &mut Vec<FieldError>,
+) {
     let containers = arr(spec, "containers");
     if containers.is_empty() {
         out.push(FieldError::required(format!("{path}.containers"), ""));
@@ -132,7 +139,7 @@ fn validate_containers(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
     let mut names = BTreeSet::new();
     for (n, c) in containers.iter().enumerate() {
         let p = format!("{path}.containers[{n}]");
-        validate_container_common(c, &p, out);
+        validate_container_common(c, &p, volumes, out);
         let name = s(c, "name");
         if !names.insert(name) {
             out.push(FieldError::duplicate(format!("{p}.name"), name));
@@ -171,7 +178,12 @@ fn validate_containers(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
 }
 
 /// `validateContainerCommon`: name, image, termination message policy, ports, pull policy.
-fn validate_container_common(c: &Value, p: &str, out: &mut Vec<FieldError>) {
+fn validate_container_common(
+    c: &Value,
+    p: &str,
+    volumes: &BTreeSet<String>,
+    out: &mut Vec<FieldError>,
+) {
     let name = s(c, "name");
     if name.is_empty() {
         out.push(FieldError::required(format!("{p}.name"), ""));
@@ -194,6 +206,12 @@ fn validate_container_common(c: &Value, p: &str, out: &mut Vec<FieldError>) {
         )),
     }
     validate_container_ports(arr(c, "ports"), &format!("{p}.ports"), out);
+    validate_volume_mounts(
+        arr(c, "volumeMounts"),
+        volumes,
+        &format!("{p}.volumeMounts"),
+        out,
+    );
     match s(c, "imagePullPolicy") {
         "Always" | "IfNotPresent" | "Never" => {}
         "" => out.push(FieldError::required(format!("{p}.imagePullPolicy"), "")),
@@ -373,60 +391,5 @@ fn dns_config(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
             "must provide at least one DNS nameserver when `dnsPolicy` is None",
         )),
         Some(_) => {}
-    }
-}
-
-/// `ValidateTolerations`: operator and effect values, `Exists` without a value,
-/// `tolerationSeconds` only with `NoExecute`.
-fn tolerations(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
-    for (n, t) in arr(spec, "tolerations").iter().enumerate() {
-        let p = format!("{path}.tolerations[{n}]");
-        let key = s(t, "key");
-        if !key.is_empty() {
-            for m in super::validation::is_qualified_name(key) {
-                out.push(FieldError::invalid(format!("{p}.key"), key, m));
-            }
-        }
-        let op = s(t, "operator");
-        if key.is_empty() && op != "Exists" {
-            out.push(FieldError::invalid(
-                format!("{p}.operator"),
-                op,
-                "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
-            ));
-        }
-        match op {
-            "" | "Equal" => {}
-            "Exists" => {
-                let value = s(t, "value");
-                if !value.is_empty() {
-                    out.push(FieldError::invalid(
-                        format!("{p}.operator"),
-                        value,
-                        "value must be empty when `operator` is 'Exists'",
-                    ));
-                }
-            }
-            other => out.push(FieldError::not_supported(
-                format!("{p}.operator"),
-                other,
-                &["Equal", "Exists"],
-            )),
-        }
-        let effect = s(t, "effect");
-        if t.get("tolerationSeconds").is_some_and(|v| !v.is_null()) && effect != "NoExecute" {
-            out.push(FieldError::invalid(
-                format!("{p}.effect"),
-                effect,
-                "effect must be 'NoExecute' when `tolerationSeconds` is set",
-            ));
-        }
-        if !matches!(effect, "" | "NoSchedule" | "PreferNoSchedule" | "NoExecute") {
-            out.push(FieldError::not_supported(
-                format!("{p}.effect"),
-                effect,
-                &["NoExecute", "NoSchedule", "PreferNoSchedule"],
-            ));
-        }
     }
 }
