@@ -501,3 +501,26 @@ fn a_volume_without_a_source_defaults_to_empty_dir() {
         json!({"name": "data", "emptyDir": {}})
     );
 }
+
+#[test]
+fn binding_an_unscheduled_pod_sets_node_name_once() {
+    let (mut sim, _) = sim_with(&[]);
+    let pod = create(&mut sim, &pod_with(""));
+    let mut bound = (*pod).clone();
+    bound["spec"]["nodeName"] = json!("node01");
+    let bound = sim
+        .update(bound)
+        .expect("the scheduler binds with an update");
+    let mut moved = (*bound).clone();
+    moved["spec"]["nodeName"] = json!("node02");
+    let msg = sim
+        .update(moved)
+        .expect_err("a bound pod stays")
+        .to_string();
+    assert!(
+        msg.starts_with(
+            "Pod \"web\" is invalid: spec: Forbidden: pod updates may not change fields other than"
+        ),
+        "{msg}"
+    );
+}
