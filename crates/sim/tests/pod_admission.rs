@@ -254,6 +254,10 @@ fn pod_spec(spec: &str) -> String {
     "  volumes:\n  - name: data\n  containers:\n  - name: app\n    image: nginx\n    volumeMounts:\n    - {name: data}\n",
     "Pod \"web\" is invalid: spec.containers[0].volumeMounts[0].mountPath: Required value"
 )]
+#[case::request_above_limit(
+    "  containers:\n  - name: app\n    image: nginx\n    resources:\n      requests: {cpu: \"2\"}\n      limits: {cpu: 500m}\n",
+    "Pod \"web\" is invalid: spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 500m"
+)]
 fn pod_spec_validation_gives_the_api_texts(#[case] spec: &str, #[case] msg: &str) {
     let (mut sim, _) = sim_with(&[]);
     assert_eq!(create_err(&mut sim, &pod_spec(spec)), msg);
@@ -523,4 +527,31 @@ fn binding_an_unscheduled_pod_sets_node_name_once() {
         ),
         "{msg}"
     );
+}
+
+#[test]
+fn a_malformed_quantity_is_a_decode_error() {
+    let (mut sim, _) = sim_with(&[]);
+    let err = create_value(
+        &mut sim,
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+               "spec": {"containers": [{"name": "app", "image": "nginx", "resources": {"limits": {"memory": "1GB"}}}]}}),
+    )
+    .expect_err("decode error");
+    assert_eq!(
+        err.to_string(),
+        "Pod in version \"v1\" cannot be handled as a Pod: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    );
+}
+
+#[test]
+fn equal_quantities_written_differently_are_guaranteed() {
+    let (mut sim, _) = sim_with(&[]);
+    let pod = create(
+        &mut sim,
+        &pod_with(
+            "    resources:\n      requests: {cpu: \"1\", memory: 1Gi}\n      limits: {cpu: 1000m, memory: 1024Mi}\n",
+        ),
+    );
+    assert_eq!(pod["status"]["qosClass"], "Guaranteed");
 }

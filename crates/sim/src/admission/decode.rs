@@ -26,6 +26,8 @@ pub(crate) enum Ty {
     IntOrStr,
     /// `[]string`.
     StrList,
+    /// `v1.ResourceList`: quantities as strings or numbers.
+    QuantityMap,
     Struct(&'static Struct),
     List(&'static Struct),
 }
@@ -105,7 +107,7 @@ static PROBE: Struct = Struct {
 static RESOURCES: Struct = Struct {
     name: "ResourceRequirements",
     go: "v1.ResourceRequirements",
-    fields: &[("limits", Ty::StrMap), ("requests", Ty::StrMap)],
+    fields: &[("limits", Ty::QuantityMap), ("requests", Ty::QuantityMap)],
 };
 
 static VOLUME: Struct = Struct {
@@ -427,6 +429,18 @@ fn check_value(st: &Struct, ty: &Ty, v: &Value, p: &str) -> Result<(), String> {
             None => Err(type_error(v, st, p, "map[string]string")),
             Some(m) => match m.values().find(|x| !x.is_string() && !x.is_null()) {
                 Some(bad) => Err(type_error(bad, st, p, "string")),
+                None => Ok(()),
+            },
+        },
+        Ty::QuantityMap => match v.as_object() {
+            None => Err(type_error(v, st, p, "v1.ResourceList")),
+            // Quantity.UnmarshalJSON's own error carries no field context.
+            Some(m) => match m
+                .values()
+                .filter(|x| !x.is_null())
+                .find_map(|x| super::quantity::parse_value(x).err())
+            {
+                Some(e) => Err(e.to_string()),
                 None => Ok(()),
             },
         },

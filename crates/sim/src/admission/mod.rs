@@ -17,6 +17,7 @@ mod pod_update;
 mod podspec;
 mod podspec_fields;
 mod podspec_validation;
+mod quantity;
 mod service;
 
 use jiff::Timestamp;

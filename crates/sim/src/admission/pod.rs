@@ -307,7 +307,9 @@ fn default_toleration_seconds(spec: &mut Map<String, Value>) {
     }
 }
 
-/// `qos.GetPodQOS`, simplified: quantities are compared as written (`1` and `1000m` differ).
+/// `qos.GetPodQOS`: BestEffort without any cpu/memory request or limit; Guaranteed when every
+/// container limits both and requests equal limits (requests were defaulted from limits);
+/// Burstable otherwise.
 fn qos_class(spec: &Value) -> &'static str {
     let containers = ["containers", "initContainers"]
         .iter()
@@ -316,13 +318,9 @@ fn qos_class(spec: &Value) -> &'static str {
     let mut any = false;
     let mut guaranteed = true;
     for c in containers {
-        let get = |which: &str, r: &str| -> Option<String> {
+        let get = |which: &str, r: &str| -> Option<f64> {
             let v = c.get("resources")?.get(which)?.get(r)?;
-            let s = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (s != "0").then_some(s)
+            super::quantity::parse_value(v).ok().filter(|n| *n != 0.0)
         };
         for r in ["cpu", "memory"] {
             let (req, lim) = (get("requests", r), get("limits", r));

@@ -12,6 +12,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 use super::podspec_fields::{tolerations, validate_volume_mounts, validate_volumes};
+use super::quantity;
 use super::validation::{
     is_dns1123_label, is_dns1123_subdomain, is_valid_port_name, is_valid_port_num, validate_labels,
 };
@@ -220,6 +221,71 @@ fn validate_container_common(
             other,
             &["Always", "IfNotPresent", "Never"],
         )),
+    }
+    if let Some(res) = c.get("resources") {
+        validate_resources(res, &format!("{p}.resources"), out);
+    }
+}
+
+/// `ValidateResourceRequirements`: non-negative quantities, requests not above limits.
+/// Resource names are iterated sorted (Go's map order is random).
+fn validate_resources(res: &Value, p: &str, out: &mut Vec<FieldError>) {
+    let list = |which: &str| -> Vec<(String, Value)> {
+        let mut v: Vec<(String, Value)> = res
+            .get(which)
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    let limits = list("limits");
+    for (name, q) in &limits {
+        if quantity::parse_value(q).is_ok_and(|n| n < 0.0) {
+            out.push(FieldError::invalid(
+                format!("{p}.limits[{name}]"),
+                quantity::text(q),
+                NONNEGATIVE,
+            ));
+        }
+    }
+    for (name, q) in list("requests") {
+        let Ok(req) = quantity::parse_value(&q) else {
+            continue;
+        };
+        if req < 0.0 {
+            out.push(FieldError::invalid(
+                format!("{p}.requests[{name}]"),
+                quantity::text(&q),
+                NONNEGATIVE,
+            ));
+        }
+        let Some((_, lq)) = limits.iter().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        let Ok(lim) = quantity::parse_value(lq) else {
+            continue;
+        };
+        // Extended resources (not cpu, memory, ephemeral-storage, hugepages-*) cannot be
+        // overcommitted: request and limit must be equal (`IsOvercommitAllowed`).
+        let overcommit = matches!(name.as_str(), "cpu" | "memory" | "ephemeral-storage")
+            || (!name.contains('/') && !name.starts_with("hugepages-"));
+        if req != lim && !overcommit {
+            out.push(FieldError::invalid(
+                format!("{p}.requests"),
+                quantity::text(&q),
+                format!("must be equal to {name} limit of {}", quantity::text(lq)),
+            ));
+        } else if req > lim {
+            out.push(FieldError::invalid(
+                format!("{p}.requests"),
+                quantity::text(&q),
+                format!(
+                    "must be less than or equal to {name} limit of {}",
+                    quantity::text(lq)
+                ),
+            ));
+        }
     }
 }
 
