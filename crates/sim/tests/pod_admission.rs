@@ -258,6 +258,10 @@ fn pod_spec(spec: &str) -> String {
     "  containers:\n  - name: app\n    image: nginx\n    resources:\n      requests: {cpu: \"2\"}\n      limits: {cpu: 500m}\n",
     "Pod \"web\" is invalid: spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 500m"
 )]
+#[case::env_name_missing(
+    "  containers:\n  - name: app\n    image: nginx\n    env:\n    - value: x\n",
+    "Pod \"web\" is invalid: spec.containers[0].env[0].name: Required value"
+)]
 fn pod_spec_validation_gives_the_api_texts(#[case] spec: &str, #[case] msg: &str) {
     let (mut sim, _) = sim_with(&[]);
     assert_eq!(create_err(&mut sim, &pod_spec(spec)), msg);
@@ -452,6 +456,14 @@ fn a_status_write_is_not_validated_against_the_spec() {
 #[case::string_probe_period(
     json!({"name": "app", "image": "nginx", "readinessProbe": {"tcpSocket": {"port": 80}, "periodSeconds": "10"}}),
     "Pod in version \"v1\" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field Probe.spec.containers.readinessProbe.periodSeconds of type int32"
+)]
+#[case::number_env_value(
+    json!({"name": "app", "image": "nginx", "env": [{"name": "PORT", "value": 80}]}),
+    "Pod in version \"v1\" cannot be handled as a Pod: json: cannot unmarshal number into Go struct field EnvVar.spec.containers.env.value of type string"
+)]
+#[case::number_in_command(
+    json!({"name": "app", "image": "busybox", "command": ["sleep", 3600]}),
+    "Pod in version \"v1\" cannot be handled as a Pod: json: cannot unmarshal number into Go struct field Container.spec.containers.command of type string"
 )]
 fn wrong_json_types_are_a_bad_request_decode_error(#[case] container: Value, #[case] msg: &str) {
     let (mut sim, _) = sim_with(&[]);

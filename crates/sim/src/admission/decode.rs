@@ -126,6 +126,31 @@ static VOLUME_MOUNT: Struct = Struct {
     ],
 };
 
+static KEY_SELECTOR: Struct = Struct {
+    name: "KeySelector",
+    go: "v1.KeySelector",
+    fields: &[("name", Ty::Str), ("key", Ty::Str), ("optional", Ty::Bool)],
+};
+
+static ENV_VAR_SOURCE: Struct = Struct {
+    name: "EnvVarSource",
+    go: "v1.EnvVarSource",
+    fields: &[
+        ("configMapKeyRef", Ty::Struct(&KEY_SELECTOR)),
+        ("secretKeyRef", Ty::Struct(&KEY_SELECTOR)),
+    ],
+};
+
+static ENV_VAR: Struct = Struct {
+    name: "EnvVar",
+    go: "v1.EnvVar",
+    fields: &[
+        ("name", Ty::Str),
+        ("value", Ty::Str),
+        ("valueFrom", Ty::Struct(&ENV_VAR_SOURCE)),
+    ],
+};
+
 static CONTAINER: Struct = Struct {
     name: "Container",
     go: "v1.Container",
@@ -135,6 +160,7 @@ static CONTAINER: Struct = Struct {
         ("command", Ty::StrList),
         ("args", Ty::StrList),
         ("ports", Ty::List(&CONTAINER_PORT)),
+        ("env", Ty::List(&ENV_VAR)),
         ("resources", Ty::Struct(&RESOURCES)),
         ("livenessProbe", Ty::Struct(&PROBE)),
         ("readinessProbe", Ty::Struct(&PROBE)),

@@ -207,6 +207,20 @@ fn validate_container_common(
         )),
     }
     validate_container_ports(arr(c, "ports"), &format!("{p}.ports"), out);
+    for (n, ev) in arr(c, "env").iter().enumerate() {
+        // `ValidateEnv`: a name; `valueFrom` not together with a `value`.
+        let ep = format!("{p}.env[{n}]");
+        if s(ev, "name").is_empty() {
+            out.push(FieldError::required(format!("{ep}.name"), ""));
+        }
+        if ev.get("valueFrom").is_some_and(Value::is_object) && !s(ev, "value").is_empty() {
+            out.push(FieldError::invalid(
+                format!("{ep}.valueFrom"),
+                "",
+                "may not be specified when `value` is not empty",
+            ));
+        }
+    }
     validate_volume_mounts(
         arr(c, "volumeMounts"),
         volumes,
