@@ -12,23 +12,24 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 use super::podspec_fields::{tolerations, validate_volume_mounts, validate_volumes};
+use super::probe::validate_probe;
 use super::quantity;
 use super::validation::{
     is_dns1123_label, is_dns1123_subdomain, is_valid_port_name, is_valid_port_num, validate_labels,
 };
 use crate::error::FieldError;
 
-const NONNEGATIVE: &str = "must be greater than or equal to 0";
+pub(crate) const NONNEGATIVE: &str = "must be greater than or equal to 0";
 
-fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+pub(crate) fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-fn i(v: &Value, key: &str) -> Option<i64> {
+pub(crate) fn i(v: &Value, key: &str) -> Option<i64> {
     v.get(key).and_then(Value::as_i64)
 }
 
-fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+pub(crate) fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key)
         .and_then(Value::as_array)
         .map(Vec::as_slice)
@@ -341,91 +342,6 @@ fn validate_container_ports(ports: &[Value], path: &str, out: &mut Vec<FieldErro
                 other,
                 &["SCTP", "TCP", "UDP"],
             )),
-        }
-    }
-}
-
-/// `validateProbe` and `validateHandler`: exactly one handler, non-negative numbers.
-fn validate_probe(pr: &Value, pp: &str, out: &mut Vec<FieldError>) {
-    let mut handlers = 0;
-    for h in ["exec", "httpGet", "tcpSocket", "grpc"] {
-        let Some(hv) = pr.get(h).filter(|v| !v.is_null()) else {
-            continue;
-        };
-        let hp = format!("{pp}.{h}");
-        if handlers > 0 {
-            out.push(FieldError::forbidden(
-                hp,
-                "may not specify more than 1 handler type",
-            ));
-            continue;
-        }
-        handlers += 1;
-        match h {
-            "exec" => {
-                if arr(hv, "command").is_empty() {
-                    out.push(FieldError::required(format!("{hp}.command"), ""));
-                }
-            }
-            "httpGet" => {
-                if s(hv, "path").is_empty() {
-                    out.push(FieldError::required(format!("{hp}.path"), ""));
-                }
-                port_num_or_name(hv.get("port"), &format!("{hp}.port"), out);
-                match s(hv, "scheme") {
-                    "HTTP" | "HTTPS" => {}
-                    other => out.push(FieldError::not_supported(
-                        format!("{hp}.scheme"),
-                        other,
-                        &["HTTP", "HTTPS"],
-                    )),
-                }
-            }
-            "tcpSocket" => port_num_or_name(hv.get("port"), &format!("{hp}.port"), out),
-            _ => {
-                let port = i(hv, "port").unwrap_or(0);
-                for m in is_valid_port_num(port) {
-                    out.push(FieldError::invalid(format!("{hp}.port"), port, m));
-                }
-            }
-        }
-    }
-    if handlers == 0 {
-        out.push(FieldError::required(pp, "must specify a handler type"));
-    }
-    for f in [
-        "initialDelaySeconds",
-        "timeoutSeconds",
-        "periodSeconds",
-        "successThreshold",
-        "failureThreshold",
-    ] {
-        nonnegative(pr, f, pp, out);
-    }
-    if let Some(t) = i(pr, "terminationGracePeriodSeconds")
-        && t <= 0
-    {
-        out.push(FieldError::invalid(
-            format!("{pp}.terminationGracePeriodSeconds"),
-            t,
-            "must be greater than 0",
-        ));
-    }
-}
-
-/// `ValidatePortNumOrName`: an int is a port number, a string an IANA port name.
-fn port_num_or_name(port: Option<&Value>, path: &str, out: &mut Vec<FieldError>) {
-    match port {
-        Some(Value::String(name)) => {
-            for m in is_valid_port_name(name) {
-                out.push(FieldError::invalid(path, name.as_str(), m));
-            }
-        }
-        other => {
-            let n = other.and_then(Value::as_i64).unwrap_or(0);
-            for m in is_valid_port_num(n) {
-                out.push(FieldError::invalid(path, n, m));
-            }
         }
     }
 }
