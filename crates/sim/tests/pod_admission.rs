@@ -567,3 +567,18 @@ fn equal_quantities_written_differently_are_guaranteed() {
     );
     assert_eq!(pod["status"]["qosClass"], "Guaranteed");
 }
+
+#[test]
+fn a_generate_name_pod_is_refused_under_its_prefix() {
+    let (mut sim, _) = sim_with(&[]);
+    let err = create_value(
+        &mut sim,
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "web-7d4b9c-"},
+               "spec": {"serviceAccountName": "robot", "containers": [{"name": "app", "image": "nginx"}]}}),
+    )
+    .expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        "pods \"web-7d4b9c-\" is forbidden: error looking up service account default/robot: serviceaccount \"robot\" not found"
+    );
+}

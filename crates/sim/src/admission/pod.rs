@@ -23,14 +23,15 @@ pub fn admit(ctx: &mut Ctx<'_>, op: Op<'_>, obj: &mut Value) -> Result<(), ApiEr
     }
     decode::check(Kind::Pod, obj)?;
     let name = meta::name(obj).to_string();
+    let plugin_name = admission_name(obj);
     let spec = spec_mut(obj);
     convert_service_account(spec);
     default_pod_spec(spec_value(obj));
     default_pod(spec_mut(obj));
     match op {
         Op::Create => {
-            service_account(ctx, obj, &name)?;
-            priority(obj, &name)?;
+            service_account(ctx, obj, &plugin_name)?;
+            priority(obj, &plugin_name)?;
             default_toleration_seconds(spec_mut(obj));
             // PrepareForCreate (pkg/registry/core/pod/strategy.go): a client's status is
             // dropped; the pod starts Pending with its QoS class.
@@ -58,6 +59,19 @@ pub fn admit(ctx: &mut Ctx<'_>, op: Op<'_>, obj: &mut Value) -> Result<(), ApiEr
             Ok(())
         }
         Op::UpdateStatus { .. } => Ok(()),
+    }
+}
+
+/// The name an admission plugin's refusal shows (`admission.NewForbidden`): plugins run before
+/// the registry generates a name, so a pod created with `generateName` is refused as
+/// `pods "web-" is forbidden`. Here the name is generated earlier (write.rs); a name that is
+/// the prefix plus the 5 generated characters is taken as generated.
+fn admission_name(obj: &Value) -> String {
+    let name = meta::name(obj);
+    let prefix = meta::str_at(obj, &["metadata", "generateName"]);
+    match name.strip_prefix(prefix) {
+        Some(rest) if !prefix.is_empty() && rest.len() == 5 => prefix.to_string(),
+        _ => name.to_string(),
     }
 }
 
