@@ -49,10 +49,10 @@ pub fn admit(ctx: &mut Ctx<'_>, op: Op<'_>, obj: &mut Value) -> Result<(), ApiEr
             Ok(())
         }
         Op::Update { old } => {
+            // ValidatePodUpdate validates the new spec, then appends what the update may
+            // not change: both kinds of cause are reported together.
             let mut causes = validate_pod_spec(&obj["spec"], "spec", true);
-            if causes.is_empty() {
-                causes = validate_pod_update(&obj["spec"], &old["spec"]);
-            }
+            causes.extend(validate_pod_update(&obj["spec"], &old["spec"]));
             if !causes.is_empty() {
                 return Err(ApiError::invalid(Kind::Pod, name, causes));
             }
