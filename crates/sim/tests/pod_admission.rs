@@ -262,6 +262,10 @@ fn pod_spec(spec: &str) -> String {
     "  containers:\n  - name: app\n    image: nginx\n    env:\n    - value: x\n",
     "Pod \"web\" is invalid: spec.containers[0].env[0].name: Required value"
 )]
+#[case::ephemeral_containers_on_create(
+    "  containers:\n  - name: app\n    image: nginx\n  ephemeralContainers:\n  - name: debug\n    image: busybox\n",
+    "Pod \"web\" is invalid: spec.ephemeralContainers: Forbidden: cannot be set on create"
+)]
 fn pod_spec_validation_gives_the_api_texts(#[case] spec: &str, #[case] msg: &str) {
     let (mut sim, _) = sim_with(&[]);
     assert_eq!(create_err(&mut sim, &pod_spec(spec)), msg);

@@ -42,7 +42,18 @@ pub fn admit(ctx: &mut Ctx<'_>, op: Op<'_>, obj: &mut Value) -> Result<(), ApiEr
                     json!({"phase": "Pending", "qosClass": qos}),
                 );
             }
-            let causes = validate_pod_spec(&obj["spec"], "spec", true);
+            let mut causes = validate_pod_spec(&obj["spec"], "spec", true);
+            // ValidatePodCreate: ephemeral containers only come through their subresource.
+            if obj["spec"]
+                .get("ephemeralContainers")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty())
+            {
+                causes.push(crate::error::FieldError::forbidden(
+                    "spec.ephemeralContainers",
+                    "cannot be set on create",
+                ));
+            }
             if !causes.is_empty() {
                 return Err(ApiError::invalid(Kind::Pod, name, causes));
             }
