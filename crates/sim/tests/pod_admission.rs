@@ -266,6 +266,14 @@ fn pod_spec(spec: &str) -> String {
     "  containers:\n  - name: app\n    image: nginx\n  ephemeralContainers:\n  - name: debug\n    image: busybox\n",
     "Pod \"web\" is invalid: spec.ephemeralContainers: Forbidden: cannot be set on create"
 )]
+#[case::init_container_probe(
+    "  initContainers:\n  - name: init\n    image: busybox\n    readinessProbe:\n      exec: {command: [\"true\"]}\n  containers:\n  - name: app\n    image: nginx\n",
+    "Pod \"web\" is invalid: spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"
+)]
+#[case::init_container_name_clash(
+    "  initContainers:\n  - name: app\n    image: busybox\n  containers:\n  - name: app\n    image: nginx\n",
+    "Pod \"web\" is invalid: spec.initContainers[0].name: Duplicate value: \"app\""
+)]
 fn pod_spec_validation_gives_the_api_texts(#[case] spec: &str, #[case] msg: &str) {
     let (mut sim, _) = sim_with(&[]);
     assert_eq!(create_err(&mut sim, &pod_spec(spec)), msg);
@@ -584,5 +592,20 @@ fn a_generate_name_pod_is_refused_under_its_prefix() {
     assert_eq!(
         err.to_string(),
         "pods \"web-7d4b9c-\" is forbidden: error looking up service account default/robot: serviceaccount \"robot\" not found"
+    );
+}
+
+#[test]
+fn a_sidecar_init_container_may_have_probes() {
+    let (mut sim, _) = sim_with(&[]);
+    let pod = create(
+        &mut sim,
+        &pod_spec(
+            "  initContainers:\n  - name: proxy\n    image: envoy\n    restartPolicy: Always\n    readinessProbe:\n      tcpSocket: {port: 15000}\n  containers:\n  - name: app\n    image: nginx\n",
+        ),
+    );
+    assert_eq!(
+        pod["spec"]["initContainers"][0]["readinessProbe"]["failureThreshold"],
+        3
     );
 }

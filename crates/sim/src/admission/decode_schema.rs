@@ -156,6 +156,7 @@ static CONTAINER: Struct = Struct {
         ("terminationMessagePolicy", Ty::Str),
         ("imagePullPolicy", Ty::Str),
         ("volumeMounts", Ty::List(&VOLUME_MOUNT)),
+        ("restartPolicy", Ty::Str),
     ],
 };
 

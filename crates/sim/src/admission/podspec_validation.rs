@@ -66,10 +66,31 @@ pub fn validate_pod_spec(spec: &Value, path: &str, pod: bool) -> Vec<FieldError>
     for (n, c) in init.iter().enumerate() {
         let p = format!("{path}.initContainers[{n}]");
         validate_container_common(c, &p, &volumes, &mut out);
+        // Container-level restartPolicy values are not checked: with ContainerRestartRules
+        // (beta, on in 1.35) more than `Always` is allowed and the rules are not modelled.
+        let restart = s(c, "restartPolicy");
         let name = s(c, "name");
         // Init container names share one namespace with the regular containers.
         if !names.insert(name) {
             out.push(FieldError::duplicate(format!("{p}.name"), name));
+        }
+        if restart == "Always" {
+            // A sidecar (restartable init container) may have probes.
+            validate_probes(c, &p, &mut out);
+        } else {
+            for f in [
+                "lifecycle",
+                "livenessProbe",
+                "readinessProbe",
+                "startupProbe",
+            ] {
+                if c.get(f).is_some_and(|v| !v.is_null()) {
+                    out.push(FieldError::forbidden(
+                        format!("{p}.{f}"),
+                        "may not be set for init containers without restartPolicy=Always",
+                    ));
+                }
+            }
         }
     }
     restart_policy(spec, path, &mut out);
@@ -146,35 +167,41 @@ fn validate_containers(
         if !names.insert(name) {
             out.push(FieldError::duplicate(format!("{p}.name"), name));
         }
-        for (probe, readiness) in [
-            ("livenessProbe", false),
-            ("readinessProbe", true),
-            ("startupProbe", false),
-        ] {
-            if let Some(pr) = c.get(probe).filter(|v| v.is_object()) {
-                let pp = format!("{p}.{probe}");
-                validate_probe(pr, &pp, out);
-                if readiness {
-                    if pr
-                        .get("terminationGracePeriodSeconds")
-                        .is_some_and(|v| !v.is_null())
-                    {
-                        out.push(FieldError::invalid(
-                            format!("{pp}.terminationGracePeriodSeconds"),
-                            pr["terminationGracePeriodSeconds"].clone(),
-                            "must not be set for readinessProbes",
-                        ));
-                    }
-                } else if let Some(st) = i(pr, "successThreshold")
-                    && st != 1
-                {
-                    out.push(FieldError::invalid(
-                        format!("{pp}.successThreshold"),
-                        st,
-                        "must be 1",
-                    ));
-                }
+        validate_probes(c, &p, out);
+    }
+}
+
+/// `validateLivenessProbe`, `validateReadinessProbe`, `validateStartupProbe`.
+fn validate_probes(c: &Value, p: &str, out: &mut Vec<FieldError>) {
+    for (probe, readiness) in [
+        ("livenessProbe", false),
+        ("readinessProbe", true),
+        ("startupProbe", false),
+    ] {
+        let Some(pr) = c.get(probe).filter(|v| v.is_object()) else {
+            continue;
+        };
+        let pp = format!("{p}.{probe}");
+        validate_probe(pr, &pp, out);
+        if readiness {
+            if let Some(t) = pr
+                .get("terminationGracePeriodSeconds")
+                .filter(|v| !v.is_null())
+            {
+                out.push(FieldError::invalid(
+                    format!("{pp}.terminationGracePeriodSeconds"),
+                    t.clone(),
+                    "must not be set for readinessProbes",
+                ));
             }
+        } else if let Some(st) = i(pr, "successThreshold")
+            && st != 1
+        {
+            out.push(FieldError::invalid(
+                format!("{pp}.successThreshold"),
+                st,
+                "must be 1",
+            ));
         }
     }
 }
