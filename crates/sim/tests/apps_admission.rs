@@ -351,3 +351,37 @@ fn a_string_replicas_is_a_decode_error() {
     );
     assert_eq!(err.code(), 400);
 }
+
+#[test]
+fn rule_93_stateful_set_templates_must_restart_always_and_have_no_deadline() {
+    let (mut sim, _) = sim_with(&[]);
+    assert_eq!(
+        create_err(
+            &mut sim,
+            &workload(
+                "StatefulSet",
+                SEL,
+                "{app: web}",
+                "      restartPolicy: OnFailure\n      activeDeadlineSeconds: 60\n"
+            )
+        ),
+        "StatefulSet.apps \"web\" is invalid: [spec.template.spec.restartPolicy: Unsupported value: \"OnFailure\": supported values: \"Always\", spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in StatefulSet is not Supported]"
+    );
+}
+
+#[test]
+fn the_bootstrap_coredns_deployment_is_stored_defaulted() {
+    let (sim, _) = sim_with(&[]);
+    let d = sim
+        .get(Kind::Deployment, "kube-system", "coredns")
+        .expect("coredns");
+    assert_eq!(
+        d["spec"]["strategy"]["rollingUpdate"],
+        json!({"maxSurge": "25%", "maxUnavailable": 1})
+    );
+    assert_eq!(d["spec"]["revisionHistoryLimit"], 10);
+    let c = &d["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["readinessProbe"]["periodSeconds"], 10);
+    assert_eq!(c["livenessProbe"]["timeoutSeconds"], 5);
+    assert_eq!(c["imagePullPolicy"], "IfNotPresent");
+}

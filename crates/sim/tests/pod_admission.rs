@@ -250,6 +250,46 @@ fn pod_spec(spec: &str) -> String {
     "  containers:\n  - name: app\n    image: nginx\n    imagePullPolicy: Sometimes\n",
     "Pod \"web\" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"IfNotPresent\", \"Never\""
 )]
+#[case::toleration_effect(
+    "  tolerations:\n  - {key: a, operator: Exists, effect: NoRun}\n  containers:\n  - name: app\n    image: nginx\n",
+    "Pod \"web\" is invalid: spec.tolerations[0].effect: Unsupported value: \"NoRun\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""
+)]
+#[case::toleration_seconds_without_no_execute(
+    "  tolerations:\n  - {key: a, operator: Exists, effect: NoSchedule, tolerationSeconds: 5}\n  containers:\n  - name: app\n    image: nginx\n",
+    "Pod \"web\" is invalid: spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"
+)]
+#[case::volume_mount_of_unknown_volume(
+    "  containers:\n  - name: app\n    image: nginx\n    volumeMounts:\n    - {name: data, mountPath: /data}\n",
+    "Pod \"web\" is invalid: spec.containers[0].volumeMounts[0].name: Not found: \"data\""
+)]
+#[case::duplicate_volume(
+    "  volumes:\n  - name: data\n  - name: data\n  containers:\n  - name: app\n    image: nginx\n",
+    "Pod \"web\" is invalid: spec.volumes[1].name: Duplicate value: \"data\""
+)]
+#[case::mount_path_missing(
+    "  volumes:\n  - name: data\n  containers:\n  - name: app\n    image: nginx\n    volumeMounts:\n    - {name: data}\n",
+    "Pod \"web\" is invalid: spec.containers[0].volumeMounts[0].mountPath: Required value"
+)]
+#[case::request_above_limit(
+    "  containers:\n  - name: app\n    image: nginx\n    resources:\n      requests: {cpu: \"2\"}\n      limits: {cpu: 500m}\n",
+    "Pod \"web\" is invalid: spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 500m"
+)]
+#[case::env_name_missing(
+    "  containers:\n  - name: app\n    image: nginx\n    env:\n    - value: x\n",
+    "Pod \"web\" is invalid: spec.containers[0].env[0].name: Required value"
+)]
+#[case::ephemeral_containers_on_create(
+    "  containers:\n  - name: app\n    image: nginx\n  ephemeralContainers:\n  - name: debug\n    image: busybox\n",
+    "Pod \"web\" is invalid: spec.ephemeralContainers: Forbidden: cannot be set on create"
+)]
+#[case::init_container_probe(
+    "  initContainers:\n  - name: init\n    image: busybox\n    readinessProbe:\n      exec: {command: [\"true\"]}\n  containers:\n  - name: app\n    image: nginx\n",
+    "Pod \"web\" is invalid: spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"
+)]
+#[case::init_container_name_clash(
+    "  initContainers:\n  - name: app\n    image: busybox\n  containers:\n  - name: app\n    image: nginx\n",
+    "Pod \"web\" is invalid: spec.initContainers[0].name: Duplicate value: \"app\""
+)]
 fn pod_spec_validation_gives_the_api_texts(#[case] spec: &str, #[case] msg: &str) {
     let (mut sim, _) = sim_with(&[]);
     assert_eq!(create_err(&mut sim, &pod_spec(spec)), msg);
@@ -334,17 +374,10 @@ fn a_pod_that_tolerates_not_ready_keeps_its_own_toleration() {
 #[test]
 fn a_pod_update_may_change_the_image() {
     let (mut sim, _) = sim_with(&[]);
-    create(&mut sim, &pod_with(""));
-    let out = sim
-        .patch(
-            Kind::Pod,
-            "default",
-            "web",
-            PatchType::Merge,
-            &json!({"spec": {"containers": [{"name": "app", "image": "nginx:1.28"}]}}),
-            Subresource::Main,
-        )
-        .expect("image change is allowed");
+    let pod = create(&mut sim, &pod_with(""));
+    let mut new = (*pod).clone();
+    new["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+    let out = sim.update(new).expect("image change is allowed");
     assert_eq!(out["spec"]["containers"][0]["image"], "nginx:1.28");
 }
 
@@ -452,6 +485,14 @@ fn a_status_write_is_not_validated_against_the_spec() {
     json!({"name": "app", "image": "nginx", "readinessProbe": {"tcpSocket": {"port": 80}, "periodSeconds": "10"}}),
     "Pod in version \"v1\" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field Probe.spec.containers.readinessProbe.periodSeconds of type int32"
 )]
+#[case::number_env_value(
+    json!({"name": "app", "image": "nginx", "env": [{"name": "PORT", "value": 80}]}),
+    "Pod in version \"v1\" cannot be handled as a Pod: json: cannot unmarshal number into Go struct field EnvVar.spec.containers.env.value of type string"
+)]
+#[case::number_in_command(
+    json!({"name": "app", "image": "busybox", "command": ["sleep", 3600]}),
+    "Pod in version \"v1\" cannot be handled as a Pod: json: cannot unmarshal number into Go struct field Container.spec.containers.command of type string"
+)]
 fn wrong_json_types_are_a_bad_request_decode_error(#[case] container: Value, #[case] msg: &str) {
     let (mut sim, _) = sim_with(&[]);
     let err = create_value(
@@ -461,4 +502,126 @@ fn wrong_json_types_are_a_bad_request_decode_error(#[case] container: Value, #[c
     .expect_err("decode error");
     assert_eq!(err.to_string(), msg);
     assert_eq!(err.code(), 400);
+}
+
+#[test]
+fn the_service_account_token_is_mounted_in_every_container() {
+    let (mut sim, _) = sim_with(&[]);
+    let pod = create(&mut sim, &pod_with(""));
+    let vol = &pod["spec"]["volumes"][0];
+    let name = vol["name"].as_str().expect("volume name");
+    assert!(
+        name.starts_with("kube-api-access-") && name.len() == 21,
+        "{name}"
+    );
+    assert_eq!(vol["projected"]["defaultMode"], 420);
+    assert_eq!(
+        vol["projected"]["sources"][0],
+        json!({"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}})
+    );
+    assert_eq!(
+        pod["spec"]["containers"][0]["volumeMounts"],
+        json!([{"name": name, "readOnly": true, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}])
+    );
+    let opted_out = create(
+        &mut sim,
+        &pod_spec("  automountServiceAccountToken: false\n  containers:\n  - name: app\n    image: nginx\n")
+            .replace("name: web", "name: web2"),
+    );
+    assert!(opted_out["spec"].get("volumes").is_none());
+}
+
+#[test]
+fn a_volume_without_a_source_defaults_to_empty_dir() {
+    let (mut sim, _) = sim_with(&[]);
+    let pod = create(
+        &mut sim,
+        &pod_spec(
+            "  volumes:\n  - name: data\n  containers:\n  - name: app\n    image: nginx\n    volumeMounts:\n    - {name: data, mountPath: /data}\n",
+        ),
+    );
+    assert_eq!(
+        pod["spec"]["volumes"][0],
+        json!({"name": "data", "emptyDir": {}})
+    );
+}
+
+#[test]
+fn binding_an_unscheduled_pod_sets_node_name_once() {
+    let (mut sim, _) = sim_with(&[]);
+    let pod = create(&mut sim, &pod_with(""));
+    let mut bound = (*pod).clone();
+    bound["spec"]["nodeName"] = json!("node01");
+    let bound = sim
+        .update(bound)
+        .expect("the scheduler binds with an update");
+    let mut moved = (*bound).clone();
+    moved["spec"]["nodeName"] = json!("node02");
+    let msg = sim
+        .update(moved)
+        .expect_err("a bound pod stays")
+        .to_string();
+    assert!(
+        msg.starts_with(
+            "Pod \"web\" is invalid: spec: Forbidden: pod updates may not change fields other than"
+        ),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_malformed_quantity_is_a_decode_error() {
+    let (mut sim, _) = sim_with(&[]);
+    let err = create_value(
+        &mut sim,
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+               "spec": {"containers": [{"name": "app", "image": "nginx", "resources": {"limits": {"memory": "1GB"}}}]}}),
+    )
+    .expect_err("decode error");
+    assert_eq!(
+        err.to_string(),
+        "Pod in version \"v1\" cannot be handled as a Pod: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    );
+}
+
+#[test]
+fn equal_quantities_written_differently_are_guaranteed() {
+    let (mut sim, _) = sim_with(&[]);
+    let pod = create(
+        &mut sim,
+        &pod_with(
+            "    resources:\n      requests: {cpu: \"1\", memory: 1Gi}\n      limits: {cpu: 1000m, memory: 1024Mi}\n",
+        ),
+    );
+    assert_eq!(pod["status"]["qosClass"], "Guaranteed");
+}
+
+#[test]
+fn a_generate_name_pod_is_refused_under_its_prefix() {
+    let (mut sim, _) = sim_with(&[]);
+    let err = create_value(
+        &mut sim,
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "web-7d4b9c-"},
+               "spec": {"serviceAccountName": "robot", "containers": [{"name": "app", "image": "nginx"}]}}),
+    )
+    .expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        "pods \"web-7d4b9c-\" is forbidden: error looking up service account default/robot: serviceaccount \"robot\" not found"
+    );
+}
+
+#[test]
+fn a_sidecar_init_container_may_have_probes() {
+    let (mut sim, _) = sim_with(&[]);
+    let pod = create(
+        &mut sim,
+        &pod_spec(
+            "  initContainers:\n  - name: proxy\n    image: envoy\n    restartPolicy: Always\n    readinessProbe:\n      tcpSocket: {port: 15000}\n  containers:\n  - name: app\n    image: nginx\n",
+        ),
+    );
+    assert_eq!(
+        pod["spec"]["initContainers"][0]["readinessProbe"]["failureThreshold"],
+        3
+    );
 }

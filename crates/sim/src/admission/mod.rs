@@ -7,15 +7,20 @@
 pub mod validation;
 
 mod apps;
+mod apps_strategy;
 mod apps_validation;
 mod core;
 mod decode;
+mod decode_schema;
 mod networking;
 mod objectmeta;
 mod pod;
 mod pod_update;
 mod podspec;
+mod podspec_fields;
 mod podspec_validation;
+mod probe;
+mod quantity;
 mod service;
 
 use jiff::Timestamp;

@@ -23,14 +23,15 @@ pub fn admit(ctx: &mut Ctx<'_>, op: Op<'_>, obj: &mut Value) -> Result<(), ApiEr
     }
     decode::check(Kind::Pod, obj)?;
     let name = meta::name(obj).to_string();
+    let plugin_name = admission_name(obj);
     let spec = spec_mut(obj);
     convert_service_account(spec);
     default_pod_spec(spec_value(obj));
     default_pod(spec_mut(obj));
     match op {
         Op::Create => {
-            service_account(ctx, obj, &name)?;
-            priority(obj, &name)?;
+            service_account(ctx, obj, &plugin_name)?;
+            priority(obj, &plugin_name)?;
             default_toleration_seconds(spec_mut(obj));
             // PrepareForCreate (pkg/registry/core/pod/strategy.go): a client's status is
             // dropped; the pod starts Pending with its QoS class.
@@ -41,23 +42,47 @@ pub fn admit(ctx: &mut Ctx<'_>, op: Op<'_>, obj: &mut Value) -> Result<(), ApiEr
                     json!({"phase": "Pending", "qosClass": qos}),
                 );
             }
-            let causes = validate_pod_spec(&obj["spec"], "spec", true);
+            let mut causes = validate_pod_spec(&obj["spec"], "spec", true);
+            // ValidatePodCreate: ephemeral containers only come through their subresource.
+            if obj["spec"]
+                .get("ephemeralContainers")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty())
+            {
+                causes.push(crate::error::FieldError::forbidden(
+                    "spec.ephemeralContainers",
+                    "cannot be set on create",
+                ));
+            }
             if !causes.is_empty() {
                 return Err(ApiError::invalid(Kind::Pod, name, causes));
             }
             Ok(())
         }
         Op::Update { old } => {
+            // ValidatePodUpdate validates the new spec, then appends what the update may
+            // not change: both kinds of cause are reported together.
             let mut causes = validate_pod_spec(&obj["spec"], "spec", true);
-            if causes.is_empty() {
-                causes = validate_pod_update(&obj["spec"], &old["spec"]);
-            }
+            causes.extend(validate_pod_update(&obj["spec"], &old["spec"]));
             if !causes.is_empty() {
                 return Err(ApiError::invalid(Kind::Pod, name, causes));
             }
             Ok(())
         }
         Op::UpdateStatus { .. } => Ok(()),
+    }
+}
+
+/// The name an admission plugin's refusal shows (`admission.NewForbidden`): plugins run before
+/// the registry generates a name, so a pod created with `generateName` is refused as
+/// `pods "web-" is forbidden`. Here the name is generated earlier (write.rs); a name that is
+/// the prefix plus the 5 generated characters is taken as generated.
+fn admission_name(obj: &Value) -> String {
+    let name = meta::name(obj);
+    let prefix = meta::str_at(obj, &["metadata", "generateName"]);
+    match name.strip_prefix(prefix) {
+        Some(rest) if !prefix.is_empty() && rest.len() == 5 => prefix.to_string(),
+        _ => name.to_string(),
     }
 }
 
@@ -129,7 +154,7 @@ fn default_pod(spec: &mut Map<String, Value>) {
 
 /// The ServiceAccount admission plugin (`plugin/pkg/admission/serviceaccount/admission.go`):
 /// default the account to `default` and refuse a pod whose account does not exist.
-fn service_account(ctx: &Ctx<'_>, obj: &mut Value, name: &str) -> Result<(), ApiError> {
+fn service_account(ctx: &mut Ctx<'_>, obj: &mut Value, name: &str) -> Result<(), ApiError> {
     let ns = meta::namespace(obj).to_string();
     let spec = spec_mut(obj);
     let sa = match spec.get("serviceAccountName").and_then(Value::as_str) {
@@ -138,12 +163,15 @@ fn service_account(ctx: &Ctx<'_>, obj: &mut Value, name: &str) -> Result<(), Api
     };
     spec.insert("serviceAccountName".into(), Value::from(sa.as_str()));
     spec.insert("serviceAccount".into(), Value::from(sa.as_str()));
-    if ctx.store.get_by(Kind::ServiceAccount, &ns, &sa).is_some() {
-        return Ok(());
-    }
+    let account = ctx.store.get_by(Kind::ServiceAccount, &ns, &sa).cloned();
     // TODO: refuse a missing `default` too once the namespace controller creates it in every
     // namespace (the real plugin does: "serviceaccount \"default\" not found").
-    if sa == "default" {
+    if account.is_some() || sa == "default" {
+        let sa_automount = account
+            .as_ref()
+            .and_then(|a| a.get("automountServiceAccountToken"))
+            .and_then(Value::as_bool);
+        mount_token(ctx, spec_mut(obj), sa_automount);
         return Ok(());
     }
     Err(ApiError::Forbidden {
@@ -153,6 +181,80 @@ fn service_account(ctx: &Ctx<'_>, obj: &mut Value, name: &str) -> Result<(), Api
             "error looking up service account {ns}/{sa}: serviceaccount \"{sa}\" not found"
         ),
     })
+}
+
+/// Where the ServiceAccount plugin mounts the token (`DefaultAPITokenMountPath`).
+const TOKEN_MOUNT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/// The ServiceAccount plugin's projected token volume `kube-api-access-<5 random>` and its
+/// read-only mount in every container that has nothing mounted there yet, unless the pod (or,
+/// when the pod does not say, its ServiceAccount) opts out with
+/// `automountServiceAccountToken: false` (`mountServiceAccountToken`, `TokenVolumeSource`).
+fn mount_token(ctx: &mut Ctx<'_>, spec: &mut Map<String, Value>, sa_automount: Option<bool>) {
+    let automount = spec
+        .get("automountServiceAccountToken")
+        .and_then(Value::as_bool)
+        .or(sa_automount)
+        .unwrap_or(true);
+    if !automount {
+        return;
+    }
+    let existing = spec
+        .get("volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.get("name").and_then(Value::as_str))
+        .find(|n| n.starts_with("kube-api-access-"))
+        .map(str::to_string);
+    let name = match existing {
+        Some(n) => n,
+        None => {
+            let name = format!("kube-api-access-{}", ctx.rng.name_suffix(5));
+            let vols = spec
+                .entry("volumes")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if !vols.is_array() {
+                *vols = Value::Array(Vec::new());
+            }
+            if let Value::Array(vols) = vols {
+                vols.push(json!({
+                    "name": name,
+                    "projected": {
+                        "sources": [
+                            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                            {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
+                        ],
+                        "defaultMode": 420,
+                    },
+                }));
+            }
+            name
+        }
+    };
+    for list in ["initContainers", "containers"] {
+        let Some(Value::Array(cs)) = spec.get_mut(list) else {
+            continue;
+        };
+        for c in cs.iter_mut().filter_map(Value::as_object_mut) {
+            let mounts = c
+                .entry("volumeMounts")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if !mounts.is_array() {
+                *mounts = Value::Array(Vec::new());
+            }
+            let Value::Array(mounts) = mounts else {
+                continue;
+            };
+            let taken = mounts
+                .iter()
+                .any(|m| m.get("mountPath").and_then(Value::as_str) == Some(TOKEN_MOUNT_PATH));
+            if !taken {
+                mounts.push(json!({"name": name, "readOnly": true, "mountPath": TOKEN_MOUNT_PATH}));
+            }
+        }
+    }
 }
 
 /// The Priority admission plugin (`plugin/pkg/admission/priority/admission.go`) with the two
@@ -230,7 +332,9 @@ fn default_toleration_seconds(spec: &mut Map<String, Value>) {
     }
 }
 
-/// `qos.GetPodQOS`, simplified: quantities are compared as written (`1` and `1000m` differ).
+/// `qos.GetPodQOS`: BestEffort without any cpu/memory request or limit; Guaranteed when every
+/// container limits both and requests equal limits (requests were defaulted from limits);
+/// Burstable otherwise.
 fn qos_class(spec: &Value) -> &'static str {
     let containers = ["containers", "initContainers"]
         .iter()
@@ -239,13 +343,9 @@ fn qos_class(spec: &Value) -> &'static str {
     let mut any = false;
     let mut guaranteed = true;
     for c in containers {
-        let get = |which: &str, r: &str| -> Option<String> {
+        let get = |which: &str, r: &str| -> Option<f64> {
             let v = c.get("resources")?.get(which)?.get(r)?;
-            let s = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (s != "0").then_some(s)
+            super::quantity::parse_value(v).ok().filter(|n| *n != 0.0)
         };
         for r in ["cpu", "memory"] {
             let (req, lim) = (get("requests", r), get("limits", r));

@@ -85,6 +85,16 @@ pub(crate) fn validate_pod_update(new: &Value, old: &Value) -> Vec<FieldError> {
         for f in ["activeDeadlineSeconds", "tolerations"] {
             restore(m, o, f);
         }
+        // Binding a pod sets `spec.nodeName` once; the real API does it through the
+        // `pods/binding` subresource, which the simulated API does not have, so the scheduler
+        // binds with an update. Allowing "" → node here is the one deviation: a user's update
+        // that sets nodeName on an unscheduled pod is accepted where a real server refuses it.
+        if o.get("nodeName")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            restore(m, o, "nodeName");
+        }
         let old_grace = o
             .get("terminationGracePeriodSeconds")
             .and_then(Value::as_i64);

@@ -10,6 +10,8 @@
 
 use serde_json::{Map, Value};
 
+use super::podspec_fields::VOLUME_SOURCES;
+
 /// Set `key` to `v` when it is absent, `null`, or Go's zero value for its type (`""`, `0`).
 pub(crate) fn default_field(m: &mut Map<String, Value>, key: &str, v: Value) {
     let zero = match m.get(key) {
@@ -40,6 +42,17 @@ pub fn default_pod_spec(spec: &mut Value) {
     default_ptr(m, "securityContext", Value::Object(Map::new()));
     default_ptr(m, "terminationGracePeriodSeconds", Value::from(30));
     default_field(m, "schedulerName", Value::from("default-scheduler"));
+    if let Some(Value::Array(vols)) = m.get_mut("volumes") {
+        for v in vols.iter_mut().filter_map(Value::as_object_mut) {
+            // SetDefaults_Volume: a volume without a source is an emptyDir.
+            if !VOLUME_SOURCES
+                .iter()
+                .any(|k| v.get(*k).is_some_and(|x| !x.is_null()))
+            {
+                v.insert("emptyDir".into(), Value::Object(Map::new()));
+            }
+        }
+    }
     for list in ["initContainers", "containers"] {
         if let Some(Value::Array(cs)) = m.get_mut(list) {
             for c in cs.iter_mut() {

@@ -11,22 +11,25 @@
 use serde_json::Value;
 use std::collections::BTreeSet;
 
+use super::podspec_fields::{tolerations, validate_volume_mounts, validate_volumes};
+use super::probe::validate_probe;
+use super::quantity;
 use super::validation::{
     is_dns1123_label, is_dns1123_subdomain, is_valid_port_name, is_valid_port_num, validate_labels,
 };
 use crate::error::FieldError;
 
-const NONNEGATIVE: &str = "must be greater than or equal to 0";
+pub(crate) const NONNEGATIVE: &str = "must be greater than or equal to 0";
 
-fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+pub(crate) fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-fn i(v: &Value, key: &str) -> Option<i64> {
+pub(crate) fn i(v: &Value, key: &str) -> Option<i64> {
     v.get(key).and_then(Value::as_i64)
 }
 
-fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+pub(crate) fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key)
         .and_then(Value::as_array)
         .map(Vec::as_slice)
@@ -53,7 +56,8 @@ fn dns1123_label(value: &str, path: &str, out: &mut Vec<FieldError>) {
 /// (`validateContainersOnlyForPod`).
 pub fn validate_pod_spec(spec: &Value, path: &str, pod: bool) -> Vec<FieldError> {
     let mut out = Vec::new();
-    validate_containers(spec, path, &mut out);
+    let volumes = validate_volumes(spec, path, &mut out);
+    validate_containers(spec, path, &volumes, &mut out);
     let init = arr(spec, "initContainers");
     let mut names: BTreeSet<&str> = arr(spec, "containers")
         .iter()
@@ -61,11 +65,32 @@ pub fn validate_pod_spec(spec: &Value, path: &str, pod: bool) -> Vec<FieldError>
         .collect();
     for (n, c) in init.iter().enumerate() {
         let p = format!("{path}.initContainers[{n}]");
-        validate_container_common(c, &p, &mut out);
+        validate_container_common(c, &p, &volumes, &mut out);
+        // Container-level restartPolicy values are not checked: with ContainerRestartRules
+        // (beta, on in 1.35) more than `Always` is allowed and the rules are not modelled.
+        let restart = s(c, "restartPolicy");
         let name = s(c, "name");
         // Init container names share one namespace with the regular containers.
         if !names.insert(name) {
             out.push(FieldError::duplicate(format!("{p}.name"), name));
+        }
+        if restart == "Always" {
+            // A sidecar (restartable init container) may have probes.
+            validate_probes(c, &p, &mut out);
+        } else {
+            for f in [
+                "lifecycle",
+                "livenessProbe",
+                "readinessProbe",
+                "startupProbe",
+            ] {
+                if c.get(f).is_some_and(|v| !v.is_null()) {
+                    out.push(FieldError::forbidden(
+                        format!("{p}.{f}"),
+                        "may not be set for init containers without restartPolicy=Always",
+                    ));
+                }
+            }
         }
     }
     restart_policy(spec, path, &mut out);
@@ -124,7 +149,12 @@ pub fn validate_pod_spec(spec: &Value, path: &str, pod: bool) -> Vec<FieldError>
 }
 
 /// `validateContainers`: the regular containers.
-fn validate_containers(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
+fn validate_containers(
+    spec: &Value,
+    path: &str,
+    volumes: &BTreeSet<String>,
+    out: &mut Vec<FieldError>,
+) {
     let containers = arr(spec, "containers");
     if containers.is_empty() {
         out.push(FieldError::required(format!("{path}.containers"), ""));
@@ -132,46 +162,57 @@ fn validate_containers(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
     let mut names = BTreeSet::new();
     for (n, c) in containers.iter().enumerate() {
         let p = format!("{path}.containers[{n}]");
-        validate_container_common(c, &p, out);
+        validate_container_common(c, &p, volumes, out);
         let name = s(c, "name");
         if !names.insert(name) {
             out.push(FieldError::duplicate(format!("{p}.name"), name));
         }
-        for (probe, readiness) in [
-            ("livenessProbe", false),
-            ("readinessProbe", true),
-            ("startupProbe", false),
-        ] {
-            if let Some(pr) = c.get(probe).filter(|v| v.is_object()) {
-                let pp = format!("{p}.{probe}");
-                validate_probe(pr, &pp, out);
-                if readiness {
-                    if pr
-                        .get("terminationGracePeriodSeconds")
-                        .is_some_and(|v| !v.is_null())
-                    {
-                        out.push(FieldError::invalid(
-                            format!("{pp}.terminationGracePeriodSeconds"),
-                            pr["terminationGracePeriodSeconds"].clone(),
-                            "must not be set for readinessProbes",
-                        ));
-                    }
-                } else if let Some(st) = i(pr, "successThreshold")
-                    && st != 1
-                {
-                    out.push(FieldError::invalid(
-                        format!("{pp}.successThreshold"),
-                        st,
-                        "must be 1",
-                    ));
-                }
+        validate_probes(c, &p, out);
+    }
+}
+
+/// `validateLivenessProbe`, `validateReadinessProbe`, `validateStartupProbe`.
+fn validate_probes(c: &Value, p: &str, out: &mut Vec<FieldError>) {
+    for (probe, readiness) in [
+        ("livenessProbe", false),
+        ("readinessProbe", true),
+        ("startupProbe", false),
+    ] {
+        let Some(pr) = c.get(probe).filter(|v| v.is_object()) else {
+            continue;
+        };
+        let pp = format!("{p}.{probe}");
+        validate_probe(pr, &pp, out);
+        if readiness {
+            if let Some(t) = pr
+                .get("terminationGracePeriodSeconds")
+                .filter(|v| !v.is_null())
+            {
+                out.push(FieldError::invalid(
+                    format!("{pp}.terminationGracePeriodSeconds"),
+                    t.clone(),
+                    "must not be set for readinessProbes",
+                ));
             }
+        } else if let Some(st) = i(pr, "successThreshold")
+            && st != 1
+        {
+            out.push(FieldError::invalid(
+                format!("{pp}.successThreshold"),
+                st,
+                "must be 1",
+            ));
         }
     }
 }
 
 /// `validateContainerCommon`: name, image, termination message policy, ports, pull policy.
-fn validate_container_common(c: &Value, p: &str, out: &mut Vec<FieldError>) {
+fn validate_container_common(
+    c: &Value,
+    p: &str,
+    volumes: &BTreeSet<String>,
+    out: &mut Vec<FieldError>,
+) {
     let name = s(c, "name");
     if name.is_empty() {
         out.push(FieldError::required(format!("{p}.name"), ""));
@@ -194,6 +235,26 @@ fn validate_container_common(c: &Value, p: &str, out: &mut Vec<FieldError>) {
         )),
     }
     validate_container_ports(arr(c, "ports"), &format!("{p}.ports"), out);
+    for (n, ev) in arr(c, "env").iter().enumerate() {
+        // `ValidateEnv`: a name; `valueFrom` not together with a `value`.
+        let ep = format!("{p}.env[{n}]");
+        if s(ev, "name").is_empty() {
+            out.push(FieldError::required(format!("{ep}.name"), ""));
+        }
+        if ev.get("valueFrom").is_some_and(Value::is_object) && !s(ev, "value").is_empty() {
+            out.push(FieldError::invalid(
+                format!("{ep}.valueFrom"),
+                "",
+                "may not be specified when `value` is not empty",
+            ));
+        }
+    }
+    validate_volume_mounts(
+        arr(c, "volumeMounts"),
+        volumes,
+        &format!("{p}.volumeMounts"),
+        out,
+    );
     match s(c, "imagePullPolicy") {
         "Always" | "IfNotPresent" | "Never" => {}
         "" => out.push(FieldError::required(format!("{p}.imagePullPolicy"), "")),
@@ -202,6 +263,71 @@ fn validate_container_common(c: &Value, p: &str, out: &mut Vec<FieldError>) {
             other,
             &["Always", "IfNotPresent", "Never"],
         )),
+    }
+    if let Some(res) = c.get("resources") {
+        validate_resources(res, &format!("{p}.resources"), out);
+    }
+}
+
+/// `ValidateResourceRequirements`: non-negative quantities, requests not above limits.
+/// Resource names are iterated sorted (Go's map order is random).
+fn validate_resources(res: &Value, p: &str, out: &mut Vec<FieldError>) {
+    let list = |which: &str| -> Vec<(String, Value)> {
+        let mut v: Vec<(String, Value)> = res
+            .get(which)
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    let limits = list("limits");
+    for (name, q) in &limits {
+        if quantity::parse_value(q).is_ok_and(|n| n < 0.0) {
+            out.push(FieldError::invalid(
+                format!("{p}.limits[{name}]"),
+                quantity::text(q),
+                NONNEGATIVE,
+            ));
+        }
+    }
+    for (name, q) in list("requests") {
+        let Ok(req) = quantity::parse_value(&q) else {
+            continue;
+        };
+        if req < 0.0 {
+            out.push(FieldError::invalid(
+                format!("{p}.requests[{name}]"),
+                quantity::text(&q),
+                NONNEGATIVE,
+            ));
+        }
+        let Some((_, lq)) = limits.iter().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        let Ok(lim) = quantity::parse_value(lq) else {
+            continue;
+        };
+        // Extended resources (not cpu, memory, ephemeral-storage, hugepages-*) cannot be
+        // overcommitted: request and limit must be equal (`IsOvercommitAllowed`).
+        let overcommit = matches!(name.as_str(), "cpu" | "memory" | "ephemeral-storage")
+            || (!name.contains('/') && !name.starts_with("hugepages-"));
+        if req != lim && !overcommit {
+            out.push(FieldError::invalid(
+                format!("{p}.requests"),
+                quantity::text(&q),
+                format!("must be equal to {name} limit of {}", quantity::text(lq)),
+            ));
+        } else if req > lim {
+            out.push(FieldError::invalid(
+                format!("{p}.requests"),
+                quantity::text(&q),
+                format!(
+                    "must be less than or equal to {name} limit of {}",
+                    quantity::text(lq)
+                ),
+            ));
+        }
     }
 }
 
@@ -247,91 +373,6 @@ fn validate_container_ports(ports: &[Value], path: &str, out: &mut Vec<FieldErro
     }
 }
 
-/// `validateProbe` and `validateHandler`: exactly one handler, non-negative numbers.
-fn validate_probe(pr: &Value, pp: &str, out: &mut Vec<FieldError>) {
-    let mut handlers = 0;
-    for h in ["exec", "httpGet", "tcpSocket", "grpc"] {
-        let Some(hv) = pr.get(h).filter(|v| !v.is_null()) else {
-            continue;
-        };
-        let hp = format!("{pp}.{h}");
-        if handlers > 0 {
-            out.push(FieldError::forbidden(
-                hp,
-                "may not specify more than 1 handler type",
-            ));
-            continue;
-        }
-        handlers += 1;
-        match h {
-            "exec" => {
-                if arr(hv, "command").is_empty() {
-                    out.push(FieldError::required(format!("{hp}.command"), ""));
-                }
-            }
-            "httpGet" => {
-                if s(hv, "path").is_empty() {
-                    out.push(FieldError::required(format!("{hp}.path"), ""));
-                }
-                port_num_or_name(hv.get("port"), &format!("{hp}.port"), out);
-                match s(hv, "scheme") {
-                    "HTTP" | "HTTPS" => {}
-                    other => out.push(FieldError::not_supported(
-                        format!("{hp}.scheme"),
-                        other,
-                        &["HTTP", "HTTPS"],
-                    )),
-                }
-            }
-            "tcpSocket" => port_num_or_name(hv.get("port"), &format!("{hp}.port"), out),
-            _ => {
-                let port = i(hv, "port").unwrap_or(0);
-                for m in is_valid_port_num(port) {
-                    out.push(FieldError::invalid(format!("{hp}.port"), port, m));
-                }
-            }
-        }
-    }
-    if handlers == 0 {
-        out.push(FieldError::required(pp, "must specify a handler type"));
-    }
-    for f in [
-        "initialDelaySeconds",
-        "timeoutSeconds",
-        "periodSeconds",
-        "successThreshold",
-        "failureThreshold",
-    ] {
-        nonnegative(pr, f, pp, out);
-    }
-    if let Some(t) = i(pr, "terminationGracePeriodSeconds")
-        && t <= 0
-    {
-        out.push(FieldError::invalid(
-            format!("{pp}.terminationGracePeriodSeconds"),
-            t,
-            "must be greater than 0",
-        ));
-    }
-}
-
-/// `ValidatePortNumOrName`: an int is a port number, a string an IANA port name.
-fn port_num_or_name(port: Option<&Value>, path: &str, out: &mut Vec<FieldError>) {
-    match port {
-        Some(Value::String(name)) => {
-            for m in is_valid_port_name(name) {
-                out.push(FieldError::invalid(path, name.as_str(), m));
-            }
-        }
-        other => {
-            let n = other.and_then(Value::as_i64).unwrap_or(0);
-            for m in is_valid_port_num(n) {
-                out.push(FieldError::invalid(path, n, m));
-            }
-        }
-    }
-}
-
 /// `validateRestartPolicy`: Go lists the values in declaration order, unsorted.
 fn restart_policy(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
     match s(spec, "restartPolicy") {
@@ -373,60 +414,5 @@ fn dns_config(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
             "must provide at least one DNS nameserver when `dnsPolicy` is None",
         )),
         Some(_) => {}
-    }
-}
-
-/// `ValidateTolerations`: operator and effect values, `Exists` without a value,
-/// `tolerationSeconds` only with `NoExecute`.
-fn tolerations(spec: &Value, path: &str, out: &mut Vec<FieldError>) {
-    for (n, t) in arr(spec, "tolerations").iter().enumerate() {
-        let p = format!("{path}.tolerations[{n}]");
-        let key = s(t, "key");
-        if !key.is_empty() {
-            for m in super::validation::is_qualified_name(key) {
-                out.push(FieldError::invalid(format!("{p}.key"), key, m));
-            }
-        }
-        let op = s(t, "operator");
-        if key.is_empty() && op != "Exists" {
-            out.push(FieldError::invalid(
-                format!("{p}.operator"),
-                op,
-                "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
-            ));
-        }
-        match op {
-            "" | "Equal" => {}
-            "Exists" => {
-                let value = s(t, "value");
-                if !value.is_empty() {
-                    out.push(FieldError::invalid(
-                        format!("{p}.operator"),
-                        value,
-                        "value must be empty when `operator` is 'Exists'",
-                    ));
-                }
-            }
-            other => out.push(FieldError::not_supported(
-                format!("{p}.operator"),
-                other,
-                &["Equal", "Exists"],
-            )),
-        }
-        let effect = s(t, "effect");
-        if t.get("tolerationSeconds").is_some_and(|v| !v.is_null()) && effect != "NoExecute" {
-            out.push(FieldError::invalid(
-                format!("{p}.effect"),
-                effect,
-                "effect must be 'NoExecute' when `tolerationSeconds` is set",
-            ));
-        }
-        if !matches!(effect, "" | "NoSchedule" | "PreferNoSchedule" | "NoExecute") {
-            out.push(FieldError::not_supported(
-                format!("{p}.effect"),
-                effect,
-                &["NoExecute", "NoSchedule", "PreferNoSchedule"],
-            ));
-        }
     }
 }
