@@ -159,6 +159,11 @@ fn endpoints(subsets: &str) -> String {
     "- addresses: [{ip: 127.0.0.1}]\n  ports: [{port: 80}]",
     "subsets[0].addresses[0].ip: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8)"
 )]
+// Sloppy parsing accepts the leading zero, the strict special-IP check then refuses it.
+#[case::leading_zero(
+    "- addresses: [{ip: 010.0.0.1}]\n  ports: [{port: 80}]",
+    "subsets[0].addresses[0].ip: Invalid value: \"010.0.0.1\": must be a valid IP address"
+)]
 #[case::port_zero(
     "- addresses: [{ip: 10.244.1.5}]\n  ports: [{port: 0}]",
     "subsets[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive"

@@ -89,9 +89,10 @@ fn rule67_port_protocol_defaults_to_tcp_and_pod_selector_to_empty() {
     "podSelector: {}\ningress:\n- from:\n  - ipBlock: {except: [10.0.0.0/24]}",
     "spec.ingress[0].from[0].ipBlock.cidr: Required value"
 )]
+// The value shown is `port` (8080), a quirk of 1.35 and earlier.
 #[case::end_port_below_port(
     "podSelector: {}\negress:\n- ports:\n  - port: 8080\n    endPort: 80",
-    "spec.egress[0].ports[0].endPort: Invalid value: 80: must be greater than or equal to `port`"
+    "spec.egress[0].ports[0].endPort: Invalid value: 8080: must be greater than or equal to `port`"
 )]
 #[case::end_port_with_named_port(
     "podSelector: {}\negress:\n- ports:\n  - port: http\n    endPort: 32768",
@@ -176,6 +177,19 @@ fn rule75_a_valid_policy_with_ipblock_except_and_port_range_is_accepted() {
         &mut sim,
         &netpol(
             "podSelector: {matchLabels: {app: web}}\npolicyTypes: [Ingress, Egress]\ningress:\n- from:\n  - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}\n  - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: prod}}\n    podSelector: {matchExpressions: [{key: tier, operator: In, values: [fe]}]}\n  ports:\n  - {port: 32000, endPort: 32768}\negress:\n- to:\n  - ipBlock: {cidr: \"2001:db8::/32\", except: [\"2001:db8:1::/48\"]}",
+        ),
+    );
+}
+
+/// 1.35 parses ipBlock CIDRs sloppily (StrictIPCIDRValidation is off until 1.36): leading zeros
+/// and host bits are accepted.
+#[test]
+fn rule75_ip_block_cidrs_are_parsed_sloppily_in_1_35() {
+    let (mut sim, _) = sim_with(&[]);
+    create(
+        &mut sim,
+        &netpol(
+            "podSelector: {}\ningress:\n- from:\n  - ipBlock: {cidr: 010.0.0.5/8, except: [10.1.0.0/16]}",
         ),
     );
 }

@@ -336,7 +336,7 @@ fn validate_endpoint_address(
 ) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let ip = str_of(a, "ip");
-    if ip.parse::<IpAddr>().is_err() {
+    if objectmeta::parse_ip_sloppy(ip).is_none() {
         errs.push(FieldError::invalid(format!("{path}.ip"), ip, IP_MSG));
     }
     let hostname = str_of(a, "hostname");
@@ -366,6 +366,8 @@ fn validate_endpoint_address(
 }
 
 /// `validateNonSpecialIP` / `ValidateNonSpecialIP`: no unspecified, loopback or link-local IPs.
+/// It parses with Go's strict `net.ParseIP`, so a leading-zero IPv4 that passed the sloppy check
+/// fails here with the short message.
 fn validate_non_special_ip(ip: &str, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let Ok(addr) = ip.parse::<IpAddr>() else {
@@ -538,15 +540,15 @@ fn validate_slice_endpoint(ep: &Value, addr_type: &str, path: &str) -> Vec<Field
         let a = a.as_str().unwrap_or("");
         let p = format!("{ap}[{i}]");
         match addr_type {
-            "IP" if a.parse::<IpAddr>().is_err() => {
+            "IP" if objectmeta::parse_ip_sloppy(a).is_none() => {
                 errs.push(FieldError::invalid(&p, a, IP_MSG));
             }
             "IPv4" | "IPv6" => {
-                let ok = match a.parse::<IpAddr>() {
-                    Ok(IpAddr::V4(_)) => addr_type == "IPv4",
+                let ok = match objectmeta::parse_ip_sloppy(a) {
+                    Some(IpAddr::V4(_)) => addr_type == "IPv4",
                     // Go's `To4()` treats an IPv4-mapped IPv6 address as IPv4.
-                    Ok(IpAddr::V6(v6)) => (addr_type == "IPv6") == v6.to_ipv4_mapped().is_none(),
-                    Err(_) => false,
+                    Some(IpAddr::V6(v6)) => (addr_type == "IPv6") == v6.to_ipv4_mapped().is_none(),
+                    None => false,
                 };
                 if !ok {
                     errs.push(FieldError::invalid(

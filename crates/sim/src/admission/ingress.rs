@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use super::super::objectmeta;
 use super::super::validation::{
-    is_dns1035_label, is_dns1123_subdomain, is_valid_ip, is_valid_port_name, is_valid_port_num,
-    max_len_error, regex_error,
+    is_dns1035_label, is_dns1123_subdomain, is_valid_port_name, is_valid_port_num, max_len_error,
+    regex_error,
 };
 use super::super::{Ctx, Op};
 use crate::error::{ApiError, FieldError};
@@ -182,7 +182,7 @@ fn validate_rule(rule: &Value, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let host = rule.get("host").and_then(Value::as_str).unwrap_or("");
     if !host.is_empty() {
-        if is_valid_ip(host) {
+        if objectmeta::parse_ip_sloppy(host).is_some() {
             errs.push(FieldError::invalid(
                 format!("{path}.host"),
                 host,

@@ -12,6 +12,7 @@
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use std::net::{IpAddr, Ipv4Addr};
 
 use super::validation::{is_dns1123_label, is_dns1123_subdomain, is_qualified_name};
 use super::{Ctx, Op};
@@ -169,6 +170,40 @@ fn validate_annotations(annotations: Option<&Map<String, Value>>) -> Vec<FieldEr
     errs
 }
 
+/// `netutils.ParseIPSloppy`: like Go's `net.ParseIP` before 1.17, IPv4 octets may carry leading
+/// zeros (`010.0.0.1` is 10.0.0.1). 1.35 still validates legacy IP fields this way
+/// (StrictIPCIDRValidation is off by default until 1.36).
+pub(super) fn parse_ip_sloppy(s: &str) -> Option<IpAddr> {
+    if s.contains(':') {
+        return s.parse().ok();
+    }
+    let mut octets = [0u8; 4];
+    let mut parts = s.split('.');
+    for o in &mut octets {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 10 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *o = u8::try_from(p.parse::<u32>().ok()?).ok()?;
+    }
+    parts
+        .next()
+        .is_none()
+        .then_some(IpAddr::V4(Ipv4Addr::from(octets)))
+}
+
+/// `netutils.ParseCIDRSloppy`: an IP as [`parse_ip_sloppy`] reads it and a decimal prefix length.
+pub(super) fn parse_cidr_sloppy(s: &str) -> Option<(IpAddr, u8)> {
+    let (ip, len) = s.split_once('/')?;
+    let ip = parse_ip_sloppy(ip)?;
+    if len.is_empty() || len.len() > 3 || !len.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let len: u8 = len.parse().ok()?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    (len <= max).then_some((ip, len))
+}
+
 /// The errors of `errs` as one `Invalid` for `obj`, or Ok.
 pub(super) fn result(kind: Kind, obj: &Value, errs: Vec<FieldError>) -> Result<(), ApiError> {
     if errs.is_empty() {
@@ -181,6 +216,21 @@ pub(super) fn result(kind: Kind, obj: &Value, errs: Vec<FieldError>) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sloppy_parsing_accepts_leading_zeros_like_go_before_1_17() {
+        assert_eq!(
+            parse_ip_sloppy("010.000.000.005"),
+            Some(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 5)))
+        );
+        assert_eq!(parse_ip_sloppy("10.0.0.256"), None);
+        assert_eq!(parse_ip_sloppy("10.0.0"), None);
+        assert_eq!(parse_ip_sloppy("10.0.0.1.2"), None);
+        assert!(parse_ip_sloppy("fd00::1").is_some());
+        assert_eq!(parse_cidr_sloppy("10.0.0.0/+8"), None);
+        assert!(parse_cidr_sloppy("10.0.0.1/8").is_some());
+        assert_eq!(parse_cidr_sloppy("10.0.0.0/33"), None);
+    }
 
     #[test]
     fn mask_trailing_dash_keeps_the_upstream_quirk() {
