@@ -5,8 +5,9 @@ mod common;
 
 use common::{create, create_err, sim_with};
 use kubedrill_sim::{ApiError, Kind, yaml};
+use proptest::prelude::*;
 use rstest::rstest;
-use serde_json::json;
+use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------------
 // Namespace: rule 72
@@ -270,4 +271,69 @@ fn event_involved_object_namespace_must_match() {
         create_err(&mut sim, m),
         "Event \"web.1\" is invalid: involvedObject.namespace: Invalid value: \"prod\": does not match event.namespace"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Robustness: garbage never panics
+
+fn garbage() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        "[a-zA-Z0-9./:=-]{0,10}".prop_map(Value::from),
+        prop_oneof![
+            Just("10.244.1.5"),
+            Just("TCP"),
+            Just("IPv4"),
+            Just("FQDN"),
+            Just("NoSchedule"),
+            Just("aGVsbG8="),
+            Just("fd00::1")
+        ]
+        .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 32, 5, |inner| {
+        let keys = prop_oneof![
+            Just("addresses"),
+            Just("notReadyAddresses"),
+            Just("ports"),
+            Just("ip"),
+            Just("port"),
+            Just("name"),
+            Just("protocol"),
+            Just("hostname"),
+            Just("nodeName"),
+            Just("taints"),
+            Just("key"),
+            Just("value"),
+            Just("effect"),
+            Just("conditions"),
+            Just("finalizers"),
+            Just("a.b")
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((keys, inner), 0..4).prop_map(|kv| {
+                Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            }),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn random_core_objects_never_panic(body in garbage(), which in 0usize..6) {
+        let (mut sim, _) = common::sim_with(&[]);
+        let obj = match which {
+            0 => json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "x"}, "subsets": body}),
+            1 => json!({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {"name": "x"}, "addressType": "IPv4", "endpoints": body.clone(), "ports": body}),
+            2 => json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "x"}, "spec": body}),
+            3 => json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": body.clone(), "binaryData": body}),
+            4 => json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x", "labels": body.clone()}, "spec": body}),
+            _ => json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "x", "annotations": body.clone()}, "involvedObject": body}),
+        };
+        let _ = sim.create(obj);
+    }
 }

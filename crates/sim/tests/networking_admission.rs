@@ -211,6 +211,33 @@ fn network_policy_with_a_string_where_a_number_belongs_is_a_bad_request() {
     );
 }
 
+#[test]
+fn rule67_defaults_are_applied_again_on_update() {
+    let (mut sim, _) = sim_with(&[]);
+    let np = create(
+        &mut sim,
+        &netpol("podSelector: {}\negress:\n- ports:\n  - port: 53"),
+    );
+    let mut changed = (*np).clone();
+    changed["spec"]["policyTypes"] = json!([]);
+    changed["spec"]["egress"][0]["ports"] = json!([{"port": 5353}]);
+    let np = sim.update(changed).expect("update");
+    assert_eq!(np["spec"]["policyTypes"], json!(["Ingress", "Egress"]));
+    assert_eq!(np["spec"]["egress"][0]["ports"][0]["protocol"], "TCP");
+}
+
+#[test]
+fn rule75_invalid_updates_are_refused_with_the_same_texts() {
+    let (mut sim, _) = sim_with(&[]);
+    let np = create(&mut sim, &netpol("podSelector: {}"));
+    let mut changed = (*np).clone();
+    changed["spec"]["ingress"] = json!([{"from": [{}]}]);
+    assert_eq!(
+        sim.update(changed).expect_err("empty peer").to_string(),
+        np_invalid("spec.ingress[0].from[0]: Required value: must specify a peer")
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rule 77: Ingress validation, one case per bullet
 
@@ -280,6 +307,21 @@ fn rule77_implementation_specific_allows_an_empty_path_and_backends_need_not_exi
         ),
     );
     assert_eq!(ing["spec"]["rules"][0]["host"], "*.example.com");
+}
+
+#[test]
+fn ingress_with_a_number_where_a_string_belongs_is_a_bad_request() {
+    let (mut sim, _) = sim_with(&[]);
+    let doc = yaml::parse_documents(&ingress(&format!("ingressClassName: 5\n{SIMPLE}")))
+        .expect("yaml")
+        .remove(0);
+    let err = sim.create(doc).expect_err("decode");
+    assert!(matches!(err, ApiError::BadRequest(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("Ingress in version \"v1\" cannot be handled as a Ingress: "),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
