@@ -133,6 +133,34 @@ fn configmap_immutable_data_cannot_change() {
 }
 
 #[test]
+fn configmap_data_values_must_be_strings() {
+    let (mut sim, _) = sim_with(&[]);
+    let doc = yaml::parse_documents(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  PORT: 8080",
+    )
+    .expect("yaml")
+    .remove(0);
+    assert_eq!(
+        sim.create(doc).expect_err("decode").to_string(),
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string"
+    );
+}
+
+#[test]
+fn endpoints_port_as_a_string_is_a_bad_request() {
+    let (mut sim, _) = sim_with(&[]);
+    let doc = yaml::parse_documents(&endpoints(
+        "- addresses: [{ip: 10.244.1.5}]\n  ports: [{port: \"80\"}]",
+    ))
+    .expect("yaml")
+    .remove(0);
+    assert_eq!(
+        sim.create(doc).expect_err("decode").to_string(),
+        "Endpoints in version \"v1\" cannot be handled as a Endpoints: json: cannot unmarshal string into Go struct field EndpointPort.subsets.ports.port of type int32"
+    );
+}
+
+#[test]
 fn configmap_binary_data_that_is_not_base64_is_a_bad_request() {
     let (mut sim, _) = sim_with(&[]);
     let doc = yaml::parse_documents(

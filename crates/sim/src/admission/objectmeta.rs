@@ -10,6 +10,10 @@
 //! spec problems come back in one `Invalid`, as `ValidateX` returns one `ErrorList`; for every
 //! other kind `admit` reports metadata problems on its own.
 
+// The decode error's Go wording lives beside this file, in `admission/decode.rs`.
+#[path = "decode.rs"]
+mod decode;
+
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::net::{IpAddr, Ipv4Addr};
@@ -26,8 +30,7 @@ const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * 1024;
 pub fn admit(_ctx: &mut Ctx<'_>, kind: Kind, op: Op<'_>, obj: &mut Value) -> Result<(), ApiError> {
     // The API server decodes the body into the typed object before anything else runs; a
     // label value that is a number fails there, as a BadRequest, not as a validation error.
-    let md = obj.get("metadata").cloned().unwrap_or(Value::Null);
-    decode::<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>(kind, &md)?;
+    decode::<MetadataOnly>(kind, obj)?;
     if owns_metadata_validation(kind) || matches!(op, Op::UpdateStatus { .. }) {
         return Ok(());
     }
@@ -37,6 +40,13 @@ pub fn admit(_ctx: &mut Ctx<'_>, kind: Kind, op: Op<'_>, obj: &mut Value) -> Res
     } else {
         Err(ApiError::invalid(kind, meta::name(obj), errs))
     }
+}
+
+/// The part of any object every kind's decode shares; the rest is the kind's own admission's.
+#[derive(serde::Deserialize)]
+struct MetadataOnly {
+    #[serde(rename = "metadata")]
+    _metadata: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>,
 }
 
 /// Kinds whose own admission calls [`validate`] and reports its errors with the spec's.
@@ -63,9 +73,10 @@ fn owns_metadata_validation(kind: Kind) -> bool {
 pub(super) fn decode<T: DeserializeOwned>(kind: Kind, v: &Value) -> Result<T, ApiError> {
     serde_json::from_value::<T>(v.clone()).map_err(|e| {
         ApiError::BadRequest(format!(
-            "{k} in version \"{v}\" cannot be handled as a {k}: {e}",
+            "{k} in version \"{ver}\" cannot be handled as a {k}: {msg}",
             k = kind.name(),
-            v = kind.version()
+            ver = kind.version(),
+            msg = decode::describe::<T>(kind, v, &e.to_string()),
         ))
     })
 }
