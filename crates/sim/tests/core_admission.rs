@@ -67,10 +67,11 @@ fn node(taints: &str) -> String {
     format!("apiVersion: v1\nkind: Node\nmetadata:\n  name: worker-9\nspec:\n  taints:\n{taints}")
 }
 
+/// The effect list is in `validateTaintEffect`'s literal order, not sorted.
 #[rstest]
 #[case::unknown_effect(
     "  - {key: dedicated, effect: NoSchedul}",
-    "metadata.taints[0].effect: Unsupported value: \"NoSchedul\": supported values: \"NoExecute\", \"NoSchedule\", \"PreferNoSchedule\""
+    "metadata.taints[0].effect: Unsupported value: \"NoSchedul\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""
 )]
 #[case::effect_required(
     "  - {key: dedicated, value: db}",

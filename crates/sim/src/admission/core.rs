@@ -179,7 +179,9 @@ fn validate_finalizer_name(f: &str, path: &str) -> Vec<FieldError> {
 // Node
 
 /// `validateNodeTaints`. The path is `metadata.taints`, a long-standing quirk of `ValidateNode`
-/// (it passes the metadata path); the effect list is given sorted.
+/// (it passes the metadata path). `validateTaintEffect` lists the effects in its literal order,
+/// unsorted (`field.NotSupported` does not sort; a real cluster prints the same order for
+/// tolerations, which share the function).
 fn validate_node_taints(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let spec = obj.get("spec").unwrap_or(&Value::Null);
@@ -206,7 +208,7 @@ fn validate_node_taints(obj: &Value) -> Vec<FieldError> {
             errs.push(FieldError::not_supported(
                 format!("{p}.effect"),
                 effect,
-                &["NoExecute", "NoSchedule", "PreferNoSchedule"],
+                &["NoSchedule", "PreferNoSchedule", "NoExecute"],
             ));
         }
         let pair = (key.to_string(), effect.to_string());
