@@ -4,7 +4,7 @@
 mod common;
 
 use common::{create, create_err, sim_with};
-use kubedrill_sim::{ApiError, yaml};
+use kubedrill_sim::{ApiError, DeleteOptions, Kind, yaml};
 use rstest::rstest;
 use serde_json::json;
 
@@ -171,5 +171,26 @@ fn objectmeta_a_label_value_of_the_wrong_json_type_is_a_bad_request() {
     assert_eq!(
         err.to_string(),
         "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string"
+    );
+}
+
+#[test]
+fn objectmeta_an_object_being_deleted_may_not_gain_finalizers() {
+    let (mut sim, _) = sim_with(&[]);
+    create(
+        &mut sim,
+        &configmap("name: c\nfinalizers: [example.com/keep]"),
+    );
+    sim.delete(Kind::ConfigMap, "default", "c", &DeleteOptions::default())
+        .expect("delete");
+    let mut changed = (*sim
+        .get(Kind::ConfigMap, "default", "c")
+        .expect("terminating"))
+    .clone();
+    changed["metadata"]["finalizers"] =
+        json!(["example.com/keep", "example.com/b", "example.com/a"]);
+    assert_eq!(
+        sim.update(changed).expect_err("new finalizers").to_string(),
+        "ConfigMap \"c\" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"example.com/a\", \"example.com/b\"}"
     );
 }

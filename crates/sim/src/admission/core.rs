@@ -53,32 +53,32 @@ pub fn admit(_ctx: &mut Ctx<'_>, kind: Kind, op: Op<'_>, obj: &mut Value) -> Res
     match kind {
         Kind::Namespace => {
             prepare_namespace(op, obj);
-            errs = objectmeta::validate(kind, obj);
+            errs = objectmeta::validate(kind, op, obj);
             errs.extend(validate_namespace(obj));
         }
         Kind::Node => {
-            errs = objectmeta::validate(kind, obj);
+            errs = objectmeta::validate(kind, op, obj);
             errs.extend(validate_node_taints(obj));
         }
         Kind::Endpoints => {
             endpoints::default_ports(obj.get_mut("subsets"), &["ports"]);
-            errs = objectmeta::validate(kind, obj);
+            errs = objectmeta::validate(kind, op, obj);
             errs.extend(endpoints::validate_endpoints(op, obj));
         }
         Kind::EndpointSlice => {
             endpoints::default_slice_ports(obj);
-            errs = objectmeta::validate(kind, obj);
+            errs = objectmeta::validate(kind, op, obj);
             errs.extend(endpoints::validate_endpoint_slice(op, obj));
         }
         Kind::Event => {
-            errs = objectmeta::validate(kind, obj);
+            errs = objectmeta::validate(kind, op, obj);
             errs.extend(validate_event(obj));
         }
         Kind::ConfigMap => {
-            errs = objectmeta::validate(kind, obj);
+            errs = objectmeta::validate(kind, op, obj);
             errs.extend(validate_config_map(op, obj));
         }
-        Kind::ServiceAccount => errs = objectmeta::validate(kind, obj),
+        Kind::ServiceAccount => errs = objectmeta::validate(kind, op, obj),
         _ => {}
     }
     objectmeta::result(kind, obj, errs)

@@ -31,7 +31,7 @@ pub(super) fn admit_ingress(
     if matches!(op, Op::Create) {
         default_class(ctx, obj);
     }
-    let mut errs = objectmeta::validate(Kind::Ingress, obj);
+    let mut errs = objectmeta::validate(Kind::Ingress, op, obj);
     errs.extend(validate_spec(obj.get("spec").unwrap_or(&Value::Null)));
     if matches!(op, Op::Create) {
         // ValidateIngressCreate: the legacy annotation must agree with the field.
@@ -396,7 +396,7 @@ pub(super) fn admit_ingress_class(op: Op<'_>, obj: &mut Value) -> Result<(), Api
             ));
         }
     }
-    errs.extend(objectmeta::validate(Kind::IngressClass, obj));
+    errs.extend(objectmeta::validate(Kind::IngressClass, op, obj));
     if controller.is_empty() {
         errs.push(FieldError::required("spec.controller", ""));
     } else {

@@ -23,7 +23,7 @@ pub(super) fn admit(op: Op<'_>, obj: &mut Value) -> Result<(), ApiError> {
         return Ok(());
     }
     default(obj);
-    let mut errs = objectmeta::validate(Kind::NetworkPolicy, obj);
+    let mut errs = objectmeta::validate(Kind::NetworkPolicy, op, obj);
     errs.extend(validate_spec(obj.get("spec").unwrap_or(&Value::Null)));
     objectmeta::result(Kind::NetworkPolicy, obj, errs)
 }

@@ -34,7 +34,7 @@ pub fn admit(_ctx: &mut Ctx<'_>, kind: Kind, op: Op<'_>, obj: &mut Value) -> Res
     if owns_metadata_validation(kind) || matches!(op, Op::UpdateStatus { .. }) {
         return Ok(());
     }
-    let errs = validate(kind, obj);
+    let errs = validate(kind, op, obj);
     if errs.is_empty() {
         Ok(())
     } else {
@@ -81,9 +81,15 @@ pub(super) fn decode<T: DeserializeOwned>(kind: Kind, v: &Value) -> Result<T, Ap
     })
 }
 
-/// `ValidateObjectMeta` for `kind`: name, generateName, labels, annotations, finalizers.
-pub(super) fn validate(kind: Kind, obj: &Value) -> Vec<FieldError> {
+/// `ValidateObjectMeta` for `kind`: name, generateName, labels, annotations, finalizers; on
+/// update first the part of `ValidateObjectMetaAccessorUpdate` the write pipeline leaves.
+pub(super) fn validate(kind: Kind, op: Op<'_>, obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
+    if let Op::Update { old } = op
+        && meta::is_terminating(old)
+    {
+        errs.extend(no_new_finalizers(old, obj));
+    }
     let md = obj.get("metadata");
     let generate_name = meta::str_at(obj, &["metadata", "generateName"]);
     let name = meta::name(obj);
@@ -121,6 +127,38 @@ pub(super) fn validate(kind: Kind, obj: &Value) -> Vec<FieldError> {
         errs.extend(validate_kube_finalizer_name(f, "metadata.finalizers"));
     }
     errs
+}
+
+fn finalizer_list(obj: &Value) -> Vec<&str> {
+    meta::at(obj, &["metadata", "finalizers"])
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+/// `ValidateNoNewFinalizers`: an object being deleted may lose finalizers, not gain them. The
+/// list is Go's `%#v` of a sorted `[]string`, whatever the 1.34+ value rendering.
+fn no_new_finalizers(old: &Value, new: &Value) -> Option<FieldError> {
+    let before = finalizer_list(old);
+    let mut extra: Vec<&str> = finalizer_list(new)
+        .into_iter()
+        .filter(|f| !before.contains(f))
+        .collect();
+    extra.sort_unstable();
+    extra.dedup();
+    if extra.is_empty() {
+        return None;
+    }
+    let quoted: Vec<String> = extra.iter().map(|f| crate::error::go_quote(f)).collect();
+    Some(FieldError::forbidden(
+        "metadata.finalizers",
+        format!(
+            "no new finalizers can be added if the object is being deleted, found new finalizers []string{{{}}}",
+            quoted.join(", ")
+        ),
+    ))
 }
 
 /// `validateKubeFinalizerName`: a name without a `/` must be one of the standard finalizers.
