@@ -194,3 +194,28 @@ fn objectmeta_an_object_being_deleted_may_not_gain_finalizers() {
         "ConfigMap \"c\" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"example.com/a\", \"example.com/b\"}"
     );
 }
+
+#[test]
+fn objectmeta_owner_references_must_be_complete_and_name_one_controller() {
+    let (mut sim, _) = sim_with(&[]);
+    let mut obj = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+    obj["metadata"]["ownerReferences"] =
+        json!([{"apiVersion": "apps/v1", "kind": "Deployment", "name": "", "uid": "u1"}]);
+    assert_eq!(
+        sim.create(obj.clone()).expect_err("no name").to_string(),
+        "ConfigMap \"c\" is invalid: metadata.ownerReferences.name: Invalid value: \"\": must not be empty"
+    );
+    obj["metadata"]["ownerReferences"] = json!([
+        {"apiVersion": "apps/v1", "kind": "Deployment", "name": "a", "uid": "u1", "controller": true},
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "b", "uid": "u2", "controller": true},
+    ]);
+    let err = sim.create(obj).expect_err("two controllers").to_string();
+    assert!(
+        err.ends_with(": Only one reference can have Controller set to true. Found \"true\" in references for Deployment/a and ReplicaSet/b"),
+        "{err}"
+    );
+    assert!(
+        err.starts_with("ConfigMap \"c\" is invalid: metadata.ownerReferences: Invalid value: [{"),
+        "{err}"
+    );
+}

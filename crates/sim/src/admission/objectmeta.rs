@@ -114,6 +114,7 @@ pub(super) fn validate(kind: Kind, op: Op<'_>, obj: &Value) -> Vec<FieldError> {
         "metadata.labels",
     ));
     errs.extend(validate_annotations(meta::annotations(obj)));
+    errs.extend(validate_owner_references(obj));
     let finalizers = md
         .and_then(|m| m.get("finalizers"))
         .and_then(Value::as_array);
@@ -197,6 +198,66 @@ fn mask_trailing_dash(name: &str) -> String {
     } else {
         name.to_string()
     }
+}
+
+/// `ValidateOwnerReferences`: each reference complete (the paths carry no index, as in Go), at
+/// most one controller, and no Event as an owner.
+fn validate_owner_references(obj: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let path = "metadata.ownerReferences";
+    let refs: Vec<&Value> = meta::owner_refs(obj).collect();
+    let mut first_controller: Option<String> = None;
+    for r in &refs {
+        let api_version = meta::str_at(r, &["apiVersion"]);
+        let kind = meta::str_at(r, &["kind"]);
+        // schema.FromAPIVersionAndKind: "v1" or "group/v1"; anything else has no version.
+        let version = match api_version.split('/').collect::<Vec<_>>().as_slice() {
+            [v] => *v,
+            [_, v] => *v,
+            _ => "",
+        };
+        if version.is_empty() {
+            errs.push(FieldError::invalid(
+                format!("{path}.apiVersion"),
+                api_version,
+                "version must not be empty",
+            ));
+        }
+        for (key, v) in [
+            ("kind", kind),
+            ("name", meta::str_at(r, &["name"])),
+            ("uid", meta::str_at(r, &["uid"])),
+        ] {
+            if v.is_empty() {
+                errs.push(FieldError::invalid(
+                    format!("{path}.{key}"),
+                    v,
+                    "must not be empty",
+                ));
+            }
+        }
+        if api_version == "v1" && kind == "Event" {
+            errs.push(FieldError::invalid(
+                path,
+                (*r).clone(),
+                "/v1, Kind=Event is disallowed from being an owner",
+            ));
+        }
+        if r.get("controller").and_then(Value::as_bool) == Some(true) {
+            let current = format!("{kind}/{}", meta::str_at(r, &["name"]));
+            match &first_controller {
+                Some(first) => errs.push(FieldError::invalid(
+                    path,
+                    Value::Array(refs.iter().map(|r| (*r).clone()).collect()),
+                    format!(
+                        "Only one reference can have Controller set to true. Found \"true\" in references for {first} and {current}"
+                    ),
+                )),
+                None => first_controller = Some(current),
+            }
+        }
+    }
+    errs
 }
 
 /// `ValidateAnnotations`: keys are qualified names compared lower-cased, the total of keys and
