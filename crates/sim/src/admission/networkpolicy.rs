@@ -38,8 +38,8 @@ fn default(obj: &mut Value) {
     if !spec.get("podSelector").is_some_and(Value::is_object) {
         spec["podSelector"] = json!({});
     }
-    for (rules, _) in [("ingress", "from"), ("egress", "to")] {
-        if let Some(Value::Array(rules)) = spec.get_mut(rules) {
+    for dir in ["ingress", "egress"] {
+        if let Some(Value::Array(rules)) = spec.get_mut(dir) {
             for rule in rules {
                 if let Some(Value::Array(ports)) = rule.get_mut("ports") {
                     for p in ports {
