@@ -317,6 +317,14 @@ fn rule77_implementation_specific_allows_an_empty_path_and_backends_need_not_exi
     "rules:\n- http:\n    paths:\n    - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80.5}}}}",
     "json: cannot unmarshal number 80.5 into Go struct field ServiceBackendPort.spec.rules.http.paths.backend.service.port.number of type int32"
 )]
+#[case::rules_not_a_list(
+    "rules: {host: a.example.com}",
+    "json: cannot unmarshal object into Go struct field IngressSpec.spec.rules of type []v1.IngressRule"
+)]
+#[case::port_as_a_bare_number(
+    "defaultBackend: {service: {name: web, port: 80}}",
+    "json: cannot unmarshal number into Go struct field IngressServiceBackend.spec.defaultBackend.service.port of type v1.ServiceBackendPort"
+)]
 fn ingress_decode_errors_name_the_go_field(#[case] spec: &str, #[case] want: &str) {
     let (mut sim, _) = sim_with(&[]);
     let doc = yaml::parse_documents(&ingress(spec))

@@ -104,6 +104,16 @@ fn go_field(kind: Kind, path: &str) -> Option<(&'static str, &'static str)> {
     if meta.is_some() {
         return meta;
     }
+    if path == "spec" {
+        return match kind {
+            Kind::NetworkPolicy => Some(("NetworkPolicy", "v1.NetworkPolicySpec")),
+            Kind::Ingress => Some(("Ingress", "v1.IngressSpec")),
+            Kind::IngressClass => Some(("IngressClass", "v1.IngressClassSpec")),
+            Kind::Namespace => Some(("Namespace", "v1.NamespaceSpec")),
+            Kind::Node => Some(("Node", "v1.NodeSpec")),
+            _ => None,
+        };
+    }
     // Label selectors appear at several depths in a NetworkPolicy.
     if path.contains("matchLabels") {
         return Some(("LabelSelector", "map[string]string"));
@@ -152,6 +162,16 @@ fn go_field(kind: Kind, path: &str) -> Option<(&'static str, &'static str)> {
         }
         Kind::Ingress => match last {
             "ingressClassName" => Some(("IngressSpec", "string")),
+            "rules" => Some(("IngressSpec", "[]v1.IngressRule")),
+            "tls" => Some(("IngressSpec", "[]v1.IngressTLS")),
+            "defaultBackend" => Some(("IngressSpec", "v1.IngressBackend")),
+            // IngressRuleValue is embedded, so its field is reported on IngressRule.
+            "http" => Some(("IngressRule", "v1.HTTPIngressRuleValue")),
+            "backend" => Some(("HTTPIngressPath", "v1.IngressBackend")),
+            "service" => Some(("IngressBackend", "v1.IngressServiceBackend")),
+            "port" if path.ends_with("service.port") => {
+                Some(("IngressServiceBackend", "v1.ServiceBackendPort"))
+            }
             "host" => Some(("IngressRule", "string")),
             "paths" => Some(("HTTPIngressRuleValue", "[]v1.HTTPIngressPath")),
             "path" => Some(("HTTPIngressPath", "string")),
