@@ -5,8 +5,9 @@ mod common;
 
 use common::{create, create_err, sim_with};
 use kubedrill_sim::{ApiError, Kind, yaml};
+use proptest::prelude::*;
 use rstest::rstest;
-use serde_json::json;
+use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------------
 // Namespace: rule 72
@@ -66,10 +67,11 @@ fn node(taints: &str) -> String {
     format!("apiVersion: v1\nkind: Node\nmetadata:\n  name: worker-9\nspec:\n  taints:\n{taints}")
 }
 
+/// The effect list is in `validateTaintEffect`'s literal order, not sorted.
 #[rstest]
 #[case::unknown_effect(
     "  - {key: dedicated, effect: NoSchedul}",
-    "metadata.taints[0].effect: Unsupported value: \"NoSchedul\": supported values: \"NoExecute\", \"NoSchedule\", \"PreferNoSchedule\""
+    "metadata.taints[0].effect: Unsupported value: \"NoSchedul\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""
 )]
 #[case::effect_required(
     "  - {key: dedicated, value: db}",
@@ -132,6 +134,34 @@ fn configmap_immutable_data_cannot_change() {
 }
 
 #[test]
+fn configmap_data_values_must_be_strings() {
+    let (mut sim, _) = sim_with(&[]);
+    let doc = yaml::parse_documents(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  PORT: 8080",
+    )
+    .expect("yaml")
+    .remove(0);
+    assert_eq!(
+        sim.create(doc).expect_err("decode").to_string(),
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string"
+    );
+}
+
+#[test]
+fn endpoints_port_as_a_string_is_a_bad_request() {
+    let (mut sim, _) = sim_with(&[]);
+    let doc = yaml::parse_documents(&endpoints(
+        "- addresses: [{ip: 10.244.1.5}]\n  ports: [{port: \"80\"}]",
+    ))
+    .expect("yaml")
+    .remove(0);
+    assert_eq!(
+        sim.create(doc).expect_err("decode").to_string(),
+        "Endpoints in version \"v1\" cannot be handled as a Endpoints: json: cannot unmarshal string into Go struct field EndpointPort.subsets.ports.port of type int32"
+    );
+}
+
+#[test]
 fn configmap_binary_data_that_is_not_base64_is_a_bad_request() {
     let (mut sim, _) = sim_with(&[]);
     let doc = yaml::parse_documents(
@@ -158,6 +188,11 @@ fn endpoints(subsets: &str) -> String {
 #[case::loopback(
     "- addresses: [{ip: 127.0.0.1}]\n  ports: [{port: 80}]",
     "subsets[0].addresses[0].ip: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8)"
+)]
+// Sloppy parsing accepts the leading zero, the strict special-IP check then refuses it.
+#[case::leading_zero(
+    "- addresses: [{ip: 010.0.0.1}]\n  ports: [{port: 80}]",
+    "subsets[0].addresses[0].ip: Invalid value: \"010.0.0.1\": must be a valid IP address"
 )]
 #[case::port_zero(
     "- addresses: [{ip: 10.244.1.5}]\n  ports: [{port: 0}]",
@@ -265,4 +300,69 @@ fn event_involved_object_namespace_must_match() {
         create_err(&mut sim, m),
         "Event \"web.1\" is invalid: involvedObject.namespace: Invalid value: \"prod\": does not match event.namespace"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Robustness: garbage never panics
+
+fn garbage() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        "[a-zA-Z0-9./:=-]{0,10}".prop_map(Value::from),
+        prop_oneof![
+            Just("10.244.1.5"),
+            Just("TCP"),
+            Just("IPv4"),
+            Just("FQDN"),
+            Just("NoSchedule"),
+            Just("aGVsbG8="),
+            Just("fd00::1")
+        ]
+        .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 32, 5, |inner| {
+        let keys = prop_oneof![
+            Just("addresses"),
+            Just("notReadyAddresses"),
+            Just("ports"),
+            Just("ip"),
+            Just("port"),
+            Just("name"),
+            Just("protocol"),
+            Just("hostname"),
+            Just("nodeName"),
+            Just("taints"),
+            Just("key"),
+            Just("value"),
+            Just("effect"),
+            Just("conditions"),
+            Just("finalizers"),
+            Just("a.b")
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((keys, inner), 0..4).prop_map(|kv| {
+                Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            }),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn random_core_objects_never_panic(body in garbage(), which in 0usize..6) {
+        let (mut sim, _) = common::sim_with(&[]);
+        let obj = match which {
+            0 => json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "x"}, "subsets": body}),
+            1 => json!({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {"name": "x"}, "addressType": "IPv4", "endpoints": body.clone(), "ports": body}),
+            2 => json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "x"}, "spec": body}),
+            3 => json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": body.clone(), "binaryData": body}),
+            4 => json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x", "labels": body.clone()}, "spec": body}),
+            _ => json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "x", "annotations": body.clone()}, "involvedObject": body}),
+        };
+        let _ = sim.create(obj);
+    }
 }

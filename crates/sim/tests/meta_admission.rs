@@ -4,7 +4,7 @@
 mod common;
 
 use common::{create, create_err, sim_with};
-use kubedrill_sim::{ApiError, yaml};
+use kubedrill_sim::{ApiError, DeleteOptions, Kind, yaml};
 use rstest::rstest;
 use serde_json::json;
 
@@ -168,9 +168,54 @@ fn objectmeta_a_label_value_of_the_wrong_json_type_is_a_bad_request() {
         .remove(0);
     let err = sim.create(doc).expect_err("bad type");
     assert!(matches!(err, ApiError::BadRequest(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string"
+    );
+}
+
+#[test]
+fn objectmeta_an_object_being_deleted_may_not_gain_finalizers() {
+    let (mut sim, _) = sim_with(&[]);
+    create(
+        &mut sim,
+        &configmap("name: c\nfinalizers: [example.com/keep]"),
+    );
+    sim.delete(Kind::ConfigMap, "default", "c", &DeleteOptions::default())
+        .expect("delete");
+    let mut changed = (*sim
+        .get(Kind::ConfigMap, "default", "c")
+        .expect("terminating"))
+    .clone();
+    changed["metadata"]["finalizers"] =
+        json!(["example.com/keep", "example.com/b", "example.com/a"]);
+    assert_eq!(
+        sim.update(changed).expect_err("new finalizers").to_string(),
+        "ConfigMap \"c\" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"example.com/a\", \"example.com/b\"}"
+    );
+}
+
+#[test]
+fn objectmeta_owner_references_must_be_complete_and_name_one_controller() {
+    let (mut sim, _) = sim_with(&[]);
+    let mut obj = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+    obj["metadata"]["ownerReferences"] =
+        json!([{"apiVersion": "apps/v1", "kind": "Deployment", "name": "", "uid": "u1"}]);
+    assert_eq!(
+        sim.create(obj.clone()).expect_err("no name").to_string(),
+        "ConfigMap \"c\" is invalid: metadata.ownerReferences.name: Invalid value: \"\": must not be empty"
+    );
+    obj["metadata"]["ownerReferences"] = json!([
+        {"apiVersion": "apps/v1", "kind": "Deployment", "name": "a", "uid": "u1", "controller": true},
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "b", "uid": "u2", "controller": true},
+    ]);
+    let err = sim.create(obj).expect_err("two controllers").to_string();
     assert!(
-        err.to_string()
-            .starts_with("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: "),
+        err.ends_with(": Only one reference can have Controller set to true. Found \"true\" in references for Deployment/a and ReplicaSet/b"),
+        "{err}"
+    );
+    assert!(
+        err.starts_with("ConfigMap \"c\" is invalid: metadata.ownerReferences: Invalid value: [{"),
         "{err}"
     );
 }

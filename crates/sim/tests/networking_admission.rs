@@ -89,9 +89,10 @@ fn rule67_port_protocol_defaults_to_tcp_and_pod_selector_to_empty() {
     "podSelector: {}\ningress:\n- from:\n  - ipBlock: {except: [10.0.0.0/24]}",
     "spec.ingress[0].from[0].ipBlock.cidr: Required value"
 )]
+// The value shown is `port` (8080), a quirk of 1.35 and earlier.
 #[case::end_port_below_port(
     "podSelector: {}\negress:\n- ports:\n  - port: 8080\n    endPort: 80",
-    "spec.egress[0].ports[0].endPort: Invalid value: 80: must be greater than or equal to `port`"
+    "spec.egress[0].ports[0].endPort: Invalid value: 8080: must be greater than or equal to `port`"
 )]
 #[case::end_port_with_named_port(
     "podSelector: {}\negress:\n- ports:\n  - port: http\n    endPort: 32768",
@@ -180,6 +181,19 @@ fn rule75_a_valid_policy_with_ipblock_except_and_port_range_is_accepted() {
     );
 }
 
+/// 1.35 parses ipBlock CIDRs sloppily (StrictIPCIDRValidation is off until 1.36): leading zeros
+/// and host bits are accepted.
+#[test]
+fn rule75_ip_block_cidrs_are_parsed_sloppily_in_1_35() {
+    let (mut sim, _) = sim_with(&[]);
+    create(
+        &mut sim,
+        &netpol(
+            "podSelector: {}\ningress:\n- from:\n  - ipBlock: {cidr: 010.0.0.5/8, except: [10.1.0.0/16]}",
+        ),
+    );
+}
+
 #[test]
 fn network_policy_with_a_string_where_a_number_belongs_is_a_bad_request() {
     let (mut sim, _) = sim_with(&[]);
@@ -190,10 +204,36 @@ fn network_policy_with_a_string_where_a_number_belongs_is_a_bad_request() {
     .remove(0);
     let err = sim.create(doc).expect_err("must fail");
     assert!(matches!(err, ApiError::BadRequest(_)), "{err:?}");
-    assert!(
-        err.to_string()
-            .starts_with("NetworkPolicy in version \"v1\" cannot be handled as a NetworkPolicy: "),
-        "{err}"
+    assert_eq!(
+        err.to_string(),
+        "NetworkPolicy in version \"v1\" cannot be handled as a NetworkPolicy: json: cannot unmarshal string into Go struct field NetworkPolicyPort.spec.egress.ports.endPort of type int32"
+    );
+}
+
+#[test]
+fn rule67_defaults_are_applied_again_on_update() {
+    let (mut sim, _) = sim_with(&[]);
+    let np = create(
+        &mut sim,
+        &netpol("podSelector: {}\negress:\n- ports:\n  - port: 53"),
+    );
+    let mut changed = (*np).clone();
+    changed["spec"]["policyTypes"] = json!([]);
+    changed["spec"]["egress"][0]["ports"] = json!([{"port": 5353}]);
+    let np = sim.update(changed).expect("update");
+    assert_eq!(np["spec"]["policyTypes"], json!(["Ingress", "Egress"]));
+    assert_eq!(np["spec"]["egress"][0]["ports"][0]["protocol"], "TCP");
+}
+
+#[test]
+fn rule75_invalid_updates_are_refused_with_the_same_texts() {
+    let (mut sim, _) = sim_with(&[]);
+    let np = create(&mut sim, &netpol("podSelector: {}"));
+    let mut changed = (*np).clone();
+    changed["spec"]["ingress"] = json!([{"from": [{}]}]);
+    assert_eq!(
+        sim.update(changed).expect_err("empty peer").to_string(),
+        np_invalid("spec.ingress[0].from[0]: Required value: must specify a peer")
     );
 }
 
@@ -266,6 +306,49 @@ fn rule77_implementation_specific_allows_an_empty_path_and_backends_need_not_exi
         ),
     );
     assert_eq!(ing["spec"]["rules"][0]["host"], "*.example.com");
+}
+
+#[rstest]
+#[case::port_number_quoted(
+    "defaultBackend: {service: {name: web, port: {number: \"80\"}}}",
+    "json: cannot unmarshal string into Go struct field ServiceBackendPort.spec.defaultBackend.service.port.number of type int32"
+)]
+#[case::port_number_fraction(
+    "rules:\n- http:\n    paths:\n    - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80.5}}}}",
+    "json: cannot unmarshal number 80.5 into Go struct field ServiceBackendPort.spec.rules.http.paths.backend.service.port.number of type int32"
+)]
+#[case::rules_not_a_list(
+    "rules: {host: a.example.com}",
+    "json: cannot unmarshal object into Go struct field IngressSpec.spec.rules of type []v1.IngressRule"
+)]
+#[case::port_as_a_bare_number(
+    "defaultBackend: {service: {name: web, port: 80}}",
+    "json: cannot unmarshal number into Go struct field IngressServiceBackend.spec.defaultBackend.service.port of type v1.ServiceBackendPort"
+)]
+fn ingress_decode_errors_name_the_go_field(#[case] spec: &str, #[case] want: &str) {
+    let (mut sim, _) = sim_with(&[]);
+    let doc = yaml::parse_documents(&ingress(spec))
+        .expect("yaml")
+        .remove(0);
+    let err = sim.create(doc).expect_err("decode");
+    assert_eq!(
+        err.to_string(),
+        format!("Ingress in version \"v1\" cannot be handled as a Ingress: {want}")
+    );
+}
+
+#[test]
+fn ingress_with_a_number_where_a_string_belongs_is_a_bad_request() {
+    let (mut sim, _) = sim_with(&[]);
+    let doc = yaml::parse_documents(&ingress(&format!("ingressClassName: 5\n{SIMPLE}")))
+        .expect("yaml")
+        .remove(0);
+    let err = sim.create(doc).expect_err("decode");
+    assert!(matches!(err, ApiError::BadRequest(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "Ingress in version \"v1\" cannot be handled as a Ingress: json: cannot unmarshal number into Go struct field IngressSpec.spec.ingressClassName of type string"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

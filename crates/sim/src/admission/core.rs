@@ -8,13 +8,13 @@
 //! `pkg/apis/discovery/validation/validation.go` (`ValidateEndpointSlice`).
 
 use serde_json::{Map, Value, json};
-use std::net::IpAddr;
+
+// Endpoints and EndpointSlice live beside this file, in `admission/endpoints.rs`.
+#[path = "endpoints.rs"]
+mod endpoints;
 
 use super::objectmeta;
-use super::validation::{
-    is_dns1123_label, is_dns1123_subdomain, is_qualified_name, is_valid_label_value,
-    is_valid_port_num, max_len_error, regex_error,
-};
+use super::validation::{is_qualified_name, is_valid_label_value, max_len_error, regex_error};
 use super::{Ctx, Op};
 use crate::error::{ApiError, FieldError, FieldErrorType};
 use crate::kinds::Kind;
@@ -53,32 +53,32 @@ pub fn admit(_ctx: &mut Ctx<'_>, kind: Kind, op: Op<'_>, obj: &mut Value) -> Res
     match kind {
         Kind::Namespace => {
             prepare_namespace(op, obj);
-            errs = objectmeta::validate(kind, obj);
+            errs = objectmeta::validate(kind, op, obj);
             errs.extend(validate_namespace(obj));
         }
         Kind::Node => {
-            errs = objectmeta::validate(kind, obj);
+            errs = objectmeta::validate(kind, op, obj);
             errs.extend(validate_node_taints(obj));
         }
         Kind::Endpoints => {
-            default_ports(obj.get_mut("subsets"), &["ports"]);
-            errs = objectmeta::validate(kind, obj);
-            errs.extend(validate_endpoints(op, obj));
+            endpoints::default_ports(obj.get_mut("subsets"), &["ports"]);
+            errs = objectmeta::validate(kind, op, obj);
+            errs.extend(endpoints::validate_endpoints(op, obj));
         }
         Kind::EndpointSlice => {
-            default_slice_ports(obj);
-            errs = objectmeta::validate(kind, obj);
-            errs.extend(validate_endpoint_slice(op, obj));
+            endpoints::default_slice_ports(obj);
+            errs = objectmeta::validate(kind, op, obj);
+            errs.extend(endpoints::validate_endpoint_slice(op, obj));
         }
         Kind::Event => {
-            errs = objectmeta::validate(kind, obj);
+            errs = objectmeta::validate(kind, op, obj);
             errs.extend(validate_event(obj));
         }
         Kind::ConfigMap => {
-            errs = objectmeta::validate(kind, obj);
+            errs = objectmeta::validate(kind, op, obj);
             errs.extend(validate_config_map(op, obj));
         }
-        Kind::ServiceAccount => errs = objectmeta::validate(kind, obj),
+        Kind::ServiceAccount => errs = objectmeta::validate(kind, op, obj),
         _ => {}
     }
     objectmeta::result(kind, obj, errs)
@@ -179,7 +179,9 @@ fn validate_finalizer_name(f: &str, path: &str) -> Vec<FieldError> {
 // Node
 
 /// `validateNodeTaints`. The path is `metadata.taints`, a long-standing quirk of `ValidateNode`
-/// (it passes the metadata path); the effect list is given sorted.
+/// (it passes the metadata path). `validateTaintEffect` lists the effects in its literal order,
+/// unsorted (`field.NotSupported` does not sort; a real cluster prints the same order for
+/// tolerations, which share the function).
 fn validate_node_taints(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let spec = obj.get("spec").unwrap_or(&Value::Null);
@@ -206,7 +208,7 @@ fn validate_node_taints(obj: &Value) -> Vec<FieldError> {
             errs.push(FieldError::not_supported(
                 format!("{p}.effect"),
                 effect,
-                &["NoExecute", "NoSchedule", "PreferNoSchedule"],
+                &["NoSchedule", "PreferNoSchedule", "NoExecute"],
             ));
         }
         let pair = (key.to_string(), effect.to_string());
@@ -236,369 +238,6 @@ fn validate_node_taints(obj: &Value) -> Vec<FieldError> {
         seen.push(pair);
     }
     errs
-}
-
-// ---------------------------------------------------------------------------------------------
-// Endpoints
-
-/// `SetDefaults_EndpointPort` (and the EndpointSlice one): protocol TCP.
-fn default_ports(subsets: Option<&mut Value>, keys: &[&str]) {
-    let Some(Value::Array(subsets)) = subsets else {
-        return;
-    };
-    for ss in subsets {
-        for key in keys {
-            if let Some(Value::Array(ports)) = ss.get_mut(*key) {
-                for p in ports {
-                    if let Value::Object(p) = p
-                        && p.get("protocol").is_none_or(Value::is_null)
-                    {
-                        p.insert("protocol".into(), json!("TCP"));
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// `validateEndpointSubsets`.
-fn validate_endpoints(op: Op<'_>, obj: &Value) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    // Old IP → nodeName, for the nodeName transition rule on update.
-    let mut old_nodes: Vec<(String, String)> = Vec::new();
-    if let Op::Update { old } = op {
-        for ss in arr(old, "subsets") {
-            for key in ["addresses", "notReadyAddresses"] {
-                for a in arr(ss, key) {
-                    if let Some(n) = a.get("nodeName").and_then(Value::as_str) {
-                        old_nodes.push((str_of(a, "ip").to_string(), n.to_string()));
-                    }
-                }
-            }
-        }
-    }
-    for (i, ss) in arr(obj, "subsets").iter().enumerate() {
-        let p = format!("subsets[{i}]");
-        if arr(ss, "addresses").is_empty() && arr(ss, "notReadyAddresses").is_empty() {
-            errs.push(FieldError::required(
-                &p,
-                "must specify `addresses` or `notReadyAddresses`",
-            ));
-        }
-        for key in ["addresses", "notReadyAddresses"] {
-            for (j, a) in arr(ss, key).iter().enumerate() {
-                errs.extend(validate_endpoint_address(
-                    a,
-                    &format!("{p}.{key}[{j}]"),
-                    &old_nodes,
-                ));
-            }
-        }
-        let ports = arr(ss, "ports");
-        for (j, port) in ports.iter().enumerate() {
-            let pp = format!("{p}.ports[{j}]");
-            let name = str_of(port, "name");
-            if ports.len() > 1 && name.is_empty() {
-                errs.push(FieldError::required(format!("{pp}.name"), ""));
-            } else if !name.is_empty() {
-                for m in is_dns1123_label(name) {
-                    errs.push(FieldError::invalid(format!("{pp}.name"), name, m));
-                }
-            }
-            let num = port.get("port").and_then(Value::as_i64).unwrap_or(0);
-            for m in is_valid_port_num(num) {
-                errs.push(FieldError::invalid(format!("{pp}.port"), num, m));
-            }
-            errs.extend(validate_protocol(port, &pp));
-        }
-    }
-    errs
-}
-
-/// A port protocol: required, one of SCTP, TCP, UDP (`supportedPortProtocols`, sorted).
-fn validate_protocol(port: &Value, path: &str) -> Option<FieldError> {
-    let proto = str_of(port, "protocol");
-    if proto.is_empty() {
-        Some(FieldError::required(format!("{path}.protocol"), ""))
-    } else if !matches!(proto, "TCP" | "UDP" | "SCTP") {
-        Some(FieldError::not_supported(
-            format!("{path}.protocol"),
-            proto,
-            &["SCTP", "TCP", "UDP"],
-        ))
-    } else {
-        None
-    }
-}
-
-const IP_MSG: &str = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
-
-/// `validateEndpointAddress`: a valid IP, hostname, nodeName; special IPs only checked when
-/// everything else passed.
-fn validate_endpoint_address(
-    a: &Value,
-    path: &str,
-    old_nodes: &[(String, String)],
-) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let ip = str_of(a, "ip");
-    if ip.parse::<IpAddr>().is_err() {
-        errs.push(FieldError::invalid(format!("{path}.ip"), ip, IP_MSG));
-    }
-    let hostname = str_of(a, "hostname");
-    if !hostname.is_empty() {
-        for m in is_dns1123_label(hostname) {
-            errs.push(FieldError::invalid(format!("{path}.hostname"), hostname, m));
-        }
-    }
-    let node = a.get("nodeName").and_then(Value::as_str);
-    if let Some(node) = node {
-        for m in is_dns1123_subdomain(node) {
-            errs.push(FieldError::invalid(format!("{path}.nodeName"), node, m));
-        }
-    }
-    if let (Some(node), Some((_, old))) = (node, old_nodes.iter().find(|(i, _)| i == ip))
-        && node != old
-    {
-        errs.push(FieldError::forbidden(
-            format!("{path}.nodeName"),
-            format!("Cannot change NodeName for {ip} to {node}"),
-        ));
-    }
-    if !errs.is_empty() {
-        return errs;
-    }
-    validate_non_special_ip(ip, &format!("{path}.ip"))
-}
-
-/// `validateNonSpecialIP` / `ValidateNonSpecialIP`: no unspecified, loopback or link-local IPs.
-fn validate_non_special_ip(ip: &str, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let Ok(addr) = ip.parse::<IpAddr>() else {
-        errs.push(FieldError::invalid(path, ip, "must be a valid IP address"));
-        return errs;
-    };
-    let (unspecified, loopback, link_local, link_local_mc) = match addr {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            (
-                v4.is_unspecified(),
-                v4.is_loopback(),
-                v4.is_link_local(),
-                o[0] == 224 && o[1] == 0 && o[2] == 0,
-            )
-        }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => {
-                let o = v4.octets();
-                (
-                    v4.is_unspecified(),
-                    v4.is_loopback(),
-                    v4.is_link_local(),
-                    o[0] == 224 && o[1] == 0 && o[2] == 0,
-                )
-            }
-            None => {
-                let s = v6.segments();
-                (
-                    v6.is_unspecified(),
-                    v6.is_loopback(),
-                    s[0] & 0xffc0 == 0xfe80,
-                    s[0] & 0xff0f == 0xff02,
-                )
-            }
-        },
-    };
-    if unspecified {
-        errs.push(FieldError::invalid(
-            path,
-            ip,
-            "may not be unspecified (0.0.0.0)",
-        ));
-    }
-    if loopback {
-        errs.push(FieldError::invalid(
-            path,
-            ip,
-            "may not be in the loopback range (127.0.0.0/8)",
-        ));
-    }
-    if link_local {
-        errs.push(FieldError::invalid(
-            path,
-            ip,
-            "may not be in the link-local range (169.254.0.0/16)",
-        ));
-    }
-    if link_local_mc {
-        errs.push(FieldError::invalid(
-            path,
-            ip,
-            "may not be in the link-local multicast range (224.0.0.0/24)",
-        ));
-    }
-    errs
-}
-
-// ---------------------------------------------------------------------------------------------
-// EndpointSlice
-
-/// `SetDefaults_EndpointPort` (discovery/v1): name `""` and protocol TCP.
-fn default_slice_ports(obj: &mut Value) {
-    if let Some(Value::Array(ports)) = obj.get_mut("ports") {
-        for p in ports {
-            if let Value::Object(p) = p {
-                if p.get("name").is_none_or(Value::is_null) {
-                    p.insert("name".into(), json!(""));
-                }
-                if p.get("protocol").is_none_or(Value::is_null) {
-                    p.insert("protocol".into(), json!("TCP"));
-                }
-            }
-        }
-    }
-}
-
-/// `ValidateEndpointSlice` / `ValidateEndpointSliceUpdate`.
-fn validate_endpoint_slice(op: Op<'_>, obj: &Value) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let addr_type = str_of(obj, "addressType");
-    // The deprecated "IP" type is still accepted on update, for slices stored long ago.
-    let update = matches!(op, Op::Update { .. });
-    let valid = matches!(addr_type, "IPv4" | "IPv6" | "FQDN") || (update && addr_type == "IP");
-    if addr_type.is_empty() {
-        errs.push(FieldError::required("addressType", ""));
-    } else if !valid {
-        let supported: &[&str] = if update {
-            &["FQDN", "IP", "IPv4", "IPv6"]
-        } else {
-            &["FQDN", "IPv4", "IPv6"]
-        };
-        errs.push(FieldError::not_supported(
-            "addressType",
-            addr_type,
-            supported,
-        ));
-    }
-    let endpoints = arr(obj, "endpoints");
-    if endpoints.len() > 1000 {
-        errs.push(FieldError::too_many("endpoints", endpoints.len(), 1000));
-    } else {
-        for (i, ep) in endpoints.iter().enumerate() {
-            errs.extend(validate_slice_endpoint(
-                ep,
-                addr_type,
-                &format!("endpoints[{i}]"),
-            ));
-        }
-    }
-    let ports = arr(obj, "ports");
-    if ports.len() > 100 {
-        errs.push(FieldError::too_many("ports", ports.len(), 100));
-    } else {
-        let mut names: Vec<&str> = Vec::new();
-        for (i, port) in ports.iter().enumerate() {
-            let p = format!("ports[{i}]");
-            let name = str_of(port, "name");
-            if !name.is_empty() {
-                for m in is_dns1123_label(name) {
-                    errs.push(FieldError::invalid(format!("{p}.name"), name, m));
-                }
-            }
-            if names.contains(&name) {
-                errs.push(FieldError::duplicate(format!("{p}.name"), name));
-            } else {
-                names.push(name);
-            }
-            errs.extend(validate_protocol(port, &p));
-            if let Some(ap) = port.get("appProtocol").and_then(Value::as_str) {
-                for m in is_qualified_name(ap) {
-                    errs.push(FieldError::invalid(format!("{p}.appProtocol"), ap, m));
-                }
-            }
-        }
-    }
-    if let Op::Update { old } = op {
-        let old_type = str_of(old, "addressType");
-        if old_type != addr_type {
-            errs.push(FieldError::invalid(
-                "addressType",
-                addr_type,
-                "field is immutable",
-            ));
-        }
-    }
-    errs
-}
-
-fn validate_slice_endpoint(ep: &Value, addr_type: &str, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let ap = format!("{path}.addresses");
-    let addrs = arr(ep, "addresses");
-    if addrs.is_empty() {
-        errs.push(FieldError::required(&ap, "must contain at least 1 address"));
-    } else if addrs.len() > 100 {
-        errs.push(FieldError::too_many(&ap, addrs.len(), 100));
-    }
-    for (i, a) in addrs.iter().enumerate() {
-        let a = a.as_str().unwrap_or("");
-        let p = format!("{ap}[{i}]");
-        match addr_type {
-            "IP" if a.parse::<IpAddr>().is_err() => {
-                errs.push(FieldError::invalid(&p, a, IP_MSG));
-            }
-            "IPv4" | "IPv6" => {
-                let ok = match a.parse::<IpAddr>() {
-                    Ok(IpAddr::V4(_)) => addr_type == "IPv4",
-                    // Go's `To4()` treats an IPv4-mapped IPv6 address as IPv4.
-                    Ok(IpAddr::V6(v6)) => (addr_type == "IPv6") == v6.to_ipv4_mapped().is_none(),
-                    Err(_) => false,
-                };
-                if !ok {
-                    errs.push(FieldError::invalid(
-                        &p,
-                        a,
-                        format!("must be a valid {addr_type} address"),
-                    ));
-                }
-                errs.extend(validate_non_special_ip(a, &p));
-            }
-            "FQDN" => errs.extend(is_fully_qualified_domain_name(a, &p)),
-            _ => {}
-        }
-    }
-    if let Some(h) = ep.get("hostname").and_then(Value::as_str) {
-        for m in is_dns1123_label(h) {
-            errs.push(FieldError::invalid(format!("{path}.hostname"), h, m));
-        }
-    }
-    errs
-}
-
-/// `IsFullyQualifiedDomainName`: a subdomain of at least two labels, one trailing dot allowed.
-fn is_fully_qualified_domain_name(name: &str, path: &str) -> Option<FieldError> {
-    if name.is_empty() {
-        return Some(FieldError::required(path, ""));
-    }
-    let name = name.strip_suffix('.').unwrap_or(name);
-    let errs = is_dns1123_subdomain(name);
-    if !errs.is_empty() {
-        return Some(FieldError::invalid(path, name, errs.join(",")));
-    }
-    if name.split('.').count() < 2 {
-        return Some(FieldError::invalid(
-            path,
-            name,
-            "should be a domain with at least two segments separated by dots",
-        ));
-    }
-    for label in name.split('.') {
-        let errs = is_dns1123_label(label);
-        if !errs.is_empty() {
-            return Some(FieldError::invalid(path, label, errs.join(",")));
-        }
-    }
-    None
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use super::super::objectmeta;
 use super::super::validation::{
-    is_dns1035_label, is_dns1123_subdomain, is_valid_ip, is_valid_port_name, is_valid_port_num,
-    max_len_error, regex_error,
+    is_dns1035_label, is_dns1123_subdomain, is_valid_port_name, is_valid_port_num, max_len_error,
+    regex_error,
 };
 use super::super::{Ctx, Op};
 use crate::error::{ApiError, FieldError};
@@ -31,7 +31,7 @@ pub(super) fn admit_ingress(
     if matches!(op, Op::Create) {
         default_class(ctx, obj);
     }
-    let mut errs = objectmeta::validate(Kind::Ingress, obj);
+    let mut errs = objectmeta::validate(Kind::Ingress, op, obj);
     errs.extend(validate_spec(obj.get("spec").unwrap_or(&Value::Null)));
     if matches!(op, Op::Create) {
         // ValidateIngressCreate: the legacy annotation must agree with the field.
@@ -182,7 +182,7 @@ fn validate_rule(rule: &Value, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let host = rule.get("host").and_then(Value::as_str).unwrap_or("");
     if !host.is_empty() {
-        if is_valid_ip(host) {
+        if objectmeta::parse_ip_sloppy(host).is_some() {
             errs.push(FieldError::invalid(
                 format!("{path}.host"),
                 host,
@@ -396,7 +396,7 @@ pub(super) fn admit_ingress_class(op: Op<'_>, obj: &mut Value) -> Result<(), Api
             ));
         }
     }
-    errs.extend(objectmeta::validate(Kind::IngressClass, obj));
+    errs.extend(objectmeta::validate(Kind::IngressClass, op, obj));
     if controller.is_empty() {
         errs.push(FieldError::required("spec.controller", ""));
     } else {

@@ -9,8 +9,7 @@ use std::net::IpAddr;
 use super::super::Op;
 use super::super::objectmeta;
 use super::super::validation::{
-    is_qualified_name, is_valid_label_value, is_valid_port_name, is_valid_port_num, parse_cidr,
-    validate_labels,
+    is_qualified_name, is_valid_label_value, is_valid_port_name, is_valid_port_num, validate_labels,
 };
 use crate::error::{ApiError, FieldError};
 use crate::kinds::Kind;
@@ -24,7 +23,7 @@ pub(super) fn admit(op: Op<'_>, obj: &mut Value) -> Result<(), ApiError> {
         return Ok(());
     }
     default(obj);
-    let mut errs = objectmeta::validate(Kind::NetworkPolicy, obj);
+    let mut errs = objectmeta::validate(Kind::NetworkPolicy, op, obj);
     errs.extend(validate_spec(obj.get("spec").unwrap_or(&Value::Null)));
     objectmeta::result(Kind::NetworkPolicy, obj, errs)
 }
@@ -39,8 +38,8 @@ fn default(obj: &mut Value) {
     if !spec.get("podSelector").is_some_and(Value::is_object) {
         spec["podSelector"] = json!({});
     }
-    for (rules, _) in [("ingress", "from"), ("egress", "to")] {
-        if let Some(Value::Array(rules)) = spec.get_mut(rules) {
+    for dir in ["ingress", "egress"] {
+        if let Some(Value::Array(rules)) = spec.get_mut(dir) {
             for rule in rules {
                 if let Some(Value::Array(ports)) = rule.get_mut("ports") {
                     for p in ports {
@@ -126,11 +125,12 @@ fn validate_port(port: &Value, path: &str) -> Vec<FieldError> {
                 errs.push(FieldError::invalid(format!("{path}.port"), p, m));
             }
             if let Some(end) = end_port {
-                // 1.34+ reports the endPort itself (older releases printed `port` here).
+                // Through 1.35 the value printed is `port`, not endPort (a quirk fixed only by
+                // kubernetes/kubernetes#137960, merged March 2026, after 1.35).
                 if end < p {
                     errs.push(FieldError::invalid(
                         format!("{path}.endPort"),
-                        end,
+                        p,
                         "must be greater than or equal to `port`",
                     ));
                 }
@@ -206,11 +206,7 @@ const CIDR_MSG: &str = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db
 /// A CIDR as `netutils.ParseCIDRSloppy` reads it: the masked network, its prefix length and
 /// address width.
 fn network(s: &str) -> Option<(u128, u8, u8)> {
-    let (_, len) = s.split_once('/')?;
-    if len.is_empty() || !len.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let (ip, len) = parse_cidr(s)?;
+    let (ip, len) = objectmeta::parse_cidr_sloppy(s)?;
     let (bits, width) = match ip {
         IpAddr::V4(v4) => (u128::from(u32::from(v4)), 32u8),
         IpAddr::V6(v6) => (u128::from(v6), 128u8),
