@@ -7,8 +7,8 @@
 use serde_json::Value;
 use std::net::{IpAddr, Ipv4Addr};
 
+use super::ips::{parse_ip_sloppy, validate_cluster_ips_related};
 use super::spec::Spec;
-use super::validate::{parse_ip_sloppy, validate_cluster_ips_related};
 use crate::admission::Ctx;
 use crate::error::{ApiError, FieldError};
 use crate::kinds::Kind;
