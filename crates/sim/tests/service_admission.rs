@@ -1384,3 +1384,41 @@ fn a_status_update_keeps_the_spec_and_its_allocations() {
     let out = sim.update_status(st).expect("status");
     assert_eq!(out["spec"], s["spec"]);
 }
+
+#[rstest]
+#[case("127.0.0.1", "may not be in the loopback range (127.0.0.0/8, ::1/128)")]
+#[case("0.0.0.0", "may not be unspecified (0.0.0.0)")]
+#[case(
+    "169.254.169.254",
+    "may not be in the link-local range (169.254.0.0/16, fe80::/10)"
+)]
+#[case(
+    "10.0.0.300",
+    "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+)]
+fn external_ips_must_be_valid_and_not_special(#[case] ip: &str, #[case] want: &str) {
+    let mut sim = sim();
+    assert_eq!(
+        create_err(
+            &mut sim,
+            &svc(
+                "web",
+                "ClusterIP",
+                &format!("{PORT80}  externalIPs: [\"{ip}\"]\n")
+            )
+        ),
+        format!("Service \"web\" is invalid: spec.externalIPs[0]: Invalid value: \"{ip}\": {want}")
+    );
+}
+
+#[test]
+fn a_null_port_entry_decodes_to_the_zero_port_and_fails_validation_not_decoding() {
+    let mut sim = sim();
+    let e = sim
+        .create(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"ports": [null]}}))
+        .expect_err("port 0");
+    assert_eq!(
+        e.to_string(),
+        "Service \"web\" is invalid: [spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive, spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive]"
+    );
+}

@@ -341,8 +341,9 @@ pub fn validate_service(
         ));
     }
     if let Some(Value::String(td)) = s.extra.get("trafficDistribution") {
-        // PreferSameTrafficDistribution is on by default in 1.35: the list is the source's
-        // literal order, not sorted.
+        // With PreferSameTrafficDistribution on (1.35 default) the list is a literal, not
+        // sorted. [unverified: read from a third-party port of release-1.35 validation.go,
+        // validateServiceTrafficDistribution; the kubernetes copy in the index predates it.]
         let ok = ["PreferClose", "PreferSameZone", "PreferSameNode"];
         if !ok.contains(&td.as_str()) {
             errs.push(FieldError::not_supported(
