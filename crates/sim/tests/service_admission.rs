@@ -1422,3 +1422,68 @@ fn a_null_port_entry_decodes_to_the_zero_port_and_fails_validation_not_decoding(
         "Service \"web\" is invalid: [spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive, spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive]"
     );
 }
+
+#[test]
+fn rule32_switching_to_load_balancer_with_local_policy_allocates_a_health_check_port_and_back_frees_it()
+ {
+    let mut sim = sim();
+    create(
+        &mut sim,
+        &svc(
+            "web",
+            "NodePort",
+            &format!("{PORT80}  externalTrafficPolicy: Local\n"),
+        ),
+    );
+    let s = patch(&mut sim, "web", json!({"spec": {"type": "LoadBalancer"}})).expect("to LB");
+    let hc = s["spec"]["healthCheckNodePort"].as_i64().expect("hc");
+    // Re-applying without the field keeps it (patchAllocatedValues).
+    let again = update_yaml(
+        &mut sim,
+        &svc(
+            "web",
+            "LoadBalancer",
+            &format!("{PORT80}  externalTrafficPolicy: Local\n"),
+        ),
+    )
+    .expect("reapply");
+    assert_eq!(again["spec"]["healthCheckNodePort"], hc);
+    let s = patch(
+        &mut sim,
+        "web",
+        json!({"spec": {"externalTrafficPolicy": "Cluster"}}),
+    )
+    .expect("to Cluster");
+    assert!(s["spec"].get("healthCheckNodePort").is_none());
+    create(
+        &mut sim,
+        &svc(
+            "other",
+            "NodePort",
+            &format!("  ports:\n  - {{port: 80, nodePort: {hc}}}\n"),
+        ),
+    );
+}
+
+#[test]
+fn update_validation_reports_a_forbidden_load_balancer_class_twice_but_prints_it_once() {
+    // ValidateServiceUpdate checks the class with the old object, then ValidateService checks
+    // it again: two causes, one message line (the aggregate drops duplicates).
+    let mut sim = sim();
+    create(&mut sim, &svc("web", "ClusterIP", PORT80));
+    let err = sim
+        .patch(
+            Kind::Service,
+            "default",
+            "web",
+            PatchType::Merge,
+            &json!({"spec": {"loadBalancerClass": "example.com/lb"}}),
+            Subresource::Main,
+        )
+        .expect_err("forbidden");
+    assert_eq!(
+        err.to_string(),
+        "Service \"web\" is invalid: spec.loadBalancerClass: Forbidden: may only be used when `type` is 'LoadBalancer'"
+    );
+    assert_eq!(err.causes().len(), 2);
+}
