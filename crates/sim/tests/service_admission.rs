@@ -1487,3 +1487,50 @@ fn update_validation_reports_a_forbidden_load_balancer_class_twice_but_prints_it
     );
     assert_eq!(err.causes().len(), 2);
 }
+
+#[rstest]
+#[case(
+    "  ipFamilies: [IPv6]\n",
+    "spec.ipFamilies[0]: Invalid value: \"IPv6\": not configured on this cluster"
+)]
+#[case(
+    "  ipFamilyPolicy: RequireDualStack\n",
+    "spec.ipFamilyPolicy: Invalid value: \"RequireDualStack\": this cluster is not configured for dual-stack services"
+)]
+#[case(
+    "  ipFamilyPolicy: DualStack\n",
+    "spec.ipFamilyPolicy: Unsupported value: \"DualStack\": supported values: \"PreferDualStack\", \"RequireDualStack\", \"SingleStack\""
+)]
+#[case(
+    "  ipFamilies: [IPv4, IPv4]\n  ipFamilyPolicy: PreferDualStack\n",
+    "spec.ipFamilies[1]: Duplicate value: \"IPv4\""
+)]
+fn rule5_ip_families_and_policy_are_checked_against_a_single_stack_cluster(
+    #[case] spec: &str,
+    #[case] want: &str,
+) {
+    let mut sim = sim();
+    assert_eq!(
+        create_err(
+            &mut sim,
+            &svc("web", "ClusterIP", &format!("{PORT80}{spec}"))
+        ),
+        format!("Service \"web\" is invalid: {want}")
+    );
+}
+
+#[test]
+fn rule5_prefer_dual_stack_on_a_single_stack_cluster_gets_one_ipv4_address() {
+    let mut sim = sim();
+    let s = create(
+        &mut sim,
+        &svc(
+            "web",
+            "ClusterIP",
+            &format!("{PORT80}  ipFamilyPolicy: PreferDualStack\n"),
+        ),
+    );
+    assert_eq!(s["spec"]["ipFamilies"], json!(["IPv4"]));
+    assert_eq!(s["spec"]["ipFamilyPolicy"], "PreferDualStack");
+    assert_eq!(s["spec"]["clusterIPs"].as_array().map(Vec::len), Some(1));
+}
