@@ -16,8 +16,9 @@ use serde_json::{Map, Value, json};
 
 const NAMES: [&str; 3] = ["a", "b", "c"];
 
-fn tiny_sim() -> Sim {
+fn tiny_sim(seed: u64) -> Sim {
     let cfg = ClusterConfig {
+        seed,
         service_cidr: (Ipv4Addr::new(10, 96, 0, 0), 28),
         node_port_range: (30000, 30009),
         ..ClusterConfig::default()
@@ -264,9 +265,10 @@ proptest! {
 
     #[test]
     fn random_services_never_panic_and_keep_allocations_in_range_and_distinct(
+        seed in 0u64..1_000_000,
         ops in proptest::collection::vec(op(), 1..16)
     ) {
-        let mut sim = tiny_sim();
+        let mut sim = tiny_sim(seed);
         for op in &ops {
             run(&mut sim, op);
             check_invariants(&sim);
