@@ -1384,3 +1384,153 @@ fn a_status_update_keeps_the_spec_and_its_allocations() {
     let out = sim.update_status(st).expect("status");
     assert_eq!(out["spec"], s["spec"]);
 }
+
+#[rstest]
+#[case("127.0.0.1", "may not be in the loopback range (127.0.0.0/8, ::1/128)")]
+#[case("0.0.0.0", "may not be unspecified (0.0.0.0)")]
+#[case(
+    "169.254.169.254",
+    "may not be in the link-local range (169.254.0.0/16, fe80::/10)"
+)]
+#[case(
+    "10.0.0.300",
+    "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+)]
+fn external_ips_must_be_valid_and_not_special(#[case] ip: &str, #[case] want: &str) {
+    let mut sim = sim();
+    assert_eq!(
+        create_err(
+            &mut sim,
+            &svc(
+                "web",
+                "ClusterIP",
+                &format!("{PORT80}  externalIPs: [\"{ip}\"]\n")
+            )
+        ),
+        format!("Service \"web\" is invalid: spec.externalIPs[0]: Invalid value: \"{ip}\": {want}")
+    );
+}
+
+#[test]
+fn a_null_port_entry_decodes_to_the_zero_port_and_fails_validation_not_decoding() {
+    let mut sim = sim();
+    let e = sim
+        .create(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"ports": [null]}}))
+        .expect_err("port 0");
+    assert_eq!(
+        e.to_string(),
+        "Service \"web\" is invalid: [spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive, spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive]"
+    );
+}
+
+#[test]
+fn rule32_switching_to_load_balancer_with_local_policy_allocates_a_health_check_port_and_back_frees_it()
+ {
+    let mut sim = sim();
+    create(
+        &mut sim,
+        &svc(
+            "web",
+            "NodePort",
+            &format!("{PORT80}  externalTrafficPolicy: Local\n"),
+        ),
+    );
+    let s = patch(&mut sim, "web", json!({"spec": {"type": "LoadBalancer"}})).expect("to LB");
+    let hc = s["spec"]["healthCheckNodePort"].as_i64().expect("hc");
+    // Re-applying without the field keeps it (patchAllocatedValues).
+    let again = update_yaml(
+        &mut sim,
+        &svc(
+            "web",
+            "LoadBalancer",
+            &format!("{PORT80}  externalTrafficPolicy: Local\n"),
+        ),
+    )
+    .expect("reapply");
+    assert_eq!(again["spec"]["healthCheckNodePort"], hc);
+    let s = patch(
+        &mut sim,
+        "web",
+        json!({"spec": {"externalTrafficPolicy": "Cluster"}}),
+    )
+    .expect("to Cluster");
+    assert!(s["spec"].get("healthCheckNodePort").is_none());
+    create(
+        &mut sim,
+        &svc(
+            "other",
+            "NodePort",
+            &format!("  ports:\n  - {{port: 80, nodePort: {hc}}}\n"),
+        ),
+    );
+}
+
+#[test]
+fn update_validation_reports_a_forbidden_load_balancer_class_twice_but_prints_it_once() {
+    // ValidateServiceUpdate checks the class with the old object, then ValidateService checks
+    // it again: two causes, one message line (the aggregate drops duplicates).
+    let mut sim = sim();
+    create(&mut sim, &svc("web", "ClusterIP", PORT80));
+    let err = sim
+        .patch(
+            Kind::Service,
+            "default",
+            "web",
+            PatchType::Merge,
+            &json!({"spec": {"loadBalancerClass": "example.com/lb"}}),
+            Subresource::Main,
+        )
+        .expect_err("forbidden");
+    assert_eq!(
+        err.to_string(),
+        "Service \"web\" is invalid: spec.loadBalancerClass: Forbidden: may only be used when `type` is 'LoadBalancer'"
+    );
+    assert_eq!(err.causes().len(), 2);
+}
+
+#[rstest]
+#[case(
+    "  ipFamilies: [IPv6]\n",
+    "spec.ipFamilies[0]: Invalid value: \"IPv6\": not configured on this cluster"
+)]
+#[case(
+    "  ipFamilyPolicy: RequireDualStack\n",
+    "spec.ipFamilyPolicy: Invalid value: \"RequireDualStack\": this cluster is not configured for dual-stack services"
+)]
+#[case(
+    "  ipFamilyPolicy: DualStack\n",
+    "spec.ipFamilyPolicy: Unsupported value: \"DualStack\": supported values: \"PreferDualStack\", \"RequireDualStack\", \"SingleStack\""
+)]
+#[case(
+    "  ipFamilies: [IPv4, IPv4]\n  ipFamilyPolicy: PreferDualStack\n",
+    "spec.ipFamilies[1]: Duplicate value: \"IPv4\""
+)]
+fn rule5_ip_families_and_policy_are_checked_against_a_single_stack_cluster(
+    #[case] spec: &str,
+    #[case] want: &str,
+) {
+    let mut sim = sim();
+    assert_eq!(
+        create_err(
+            &mut sim,
+            &svc("web", "ClusterIP", &format!("{PORT80}{spec}"))
+        ),
+        format!("Service \"web\" is invalid: {want}")
+    );
+}
+
+#[test]
+fn rule5_prefer_dual_stack_on_a_single_stack_cluster_gets_one_ipv4_address() {
+    let mut sim = sim();
+    let s = create(
+        &mut sim,
+        &svc(
+            "web",
+            "ClusterIP",
+            &format!("{PORT80}  ipFamilyPolicy: PreferDualStack\n"),
+        ),
+    );
+    assert_eq!(s["spec"]["ipFamilies"], json!(["IPv4"]));
+    assert_eq!(s["spec"]["ipFamilyPolicy"], "PreferDualStack");
+    assert_eq!(s["spec"]["clusterIPs"].as_array().map(Vec::len), Some(1));
+}

@@ -7,8 +7,8 @@
 use serde_json::Value;
 use std::net::{IpAddr, Ipv4Addr};
 
+use super::ips::{parse_ip_sloppy, validate_cluster_ips_related};
 use super::spec::Spec;
-use super::validate::{parse_ip_sloppy, validate_cluster_ips_related};
 use crate::admission::Ctx;
 use crate::error::{ApiError, FieldError};
 use crate::kinds::Kind;
@@ -383,7 +383,14 @@ fn update_node_ports(
     name: &str,
     txn: &mut Txn,
 ) -> Result<(), ApiError> {
-    let old_numbers = old.node_ports();
+    // Go takes every nodePort of the old object here; only NodePort/LoadBalancer ones were ever
+    // allocated (ExternalName may carry unchecked ones), so trusting the others would let two
+    // Services share a port. Deliberate divergence, invisible to a valid cluster.
+    let old_numbers = if old.needs_node_port() {
+        old.node_ports()
+    } else {
+        Vec::new()
+    };
     let should = new.should_allocate_node_ports();
     let mut taken_here: Vec<i64> = Vec::new();
     let mut seen: Vec<(String, i64)> = Vec::new();
@@ -472,8 +479,11 @@ pub fn release_all(ctx: &mut Ctx<'_>, s: &Spec) {
             ctx.alloc.release_ip(ip);
         }
     }
-    for n in s.node_ports() {
-        ctx.alloc.release_port(n);
+    // Only types that allocate NodePorts give them back (see `update_node_ports`).
+    if s.needs_node_port() {
+        for n in s.node_ports() {
+            ctx.alloc.release_port(n);
+        }
     }
     if s.needs_health_check() && s.health_check_node_port > 0 {
         ctx.alloc.release_port(s.health_check_node_port);

@@ -11,6 +11,7 @@
 
 mod allocate;
 mod defaults;
+mod ips;
 mod spec;
 mod validate;
 

@@ -184,13 +184,18 @@ fn strings(
 }
 
 fn decode_port(v: Value) -> Result<Port, ApiError> {
-    let Value::Object(mut m) = v else {
-        return Err(type_error(
-            "ServiceSpec",
-            "spec.ports",
-            &v,
-            "v1.ServicePort",
-        ));
+    let mut m = match v {
+        Value::Object(m) => m,
+        // A `null` element decodes to the zero ServicePort, as Go's decoder leaves it.
+        Value::Null => Map::new(),
+        other => {
+            return Err(type_error(
+                "ServiceSpec",
+                "spec.ports",
+                &other,
+                "v1.ServicePort",
+            ));
+        }
     };
     const ST: &str = "ServicePort";
     let name = string(&mut m, "name", ST, "spec.ports.name", "string")?;
