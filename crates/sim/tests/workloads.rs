@@ -532,3 +532,54 @@ fn an_unknown_image_tag_fails_to_pull_then_backs_off() {
         "{ev:?}"
     );
 }
+
+const STS: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  replicas: 3\n  selector:\n    matchLabels:\n      app: db\n  template:\n    metadata:\n      labels:\n        app: db\n    spec:\n      containers:\n      - name: redis\n        image: redis:7\n";
+
+#[test]
+fn statefulset_pods_have_ordinal_names_hostnames_and_the_service_subdomain() {
+    let (mut sim, _c) = sim_with(&[STS]);
+    let ps = pods(&sim, "default");
+    let names: Vec<&str> = ps.iter().map(|p| meta::name(p)).collect();
+    assert_eq!(names, ["db-0", "db-1", "db-2"]);
+    for (i, p) in ps.iter().enumerate() {
+        assert_eq!(p["spec"]["hostname"], format!("db-{i}"));
+        assert_eq!(p["spec"]["subdomain"], "db");
+        assert_eq!(
+            p["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"],
+            format!("db-{i}")
+        );
+        assert_eq!(
+            p["metadata"]["labels"]["apps.kubernetes.io/pod-index"],
+            i.to_string()
+        );
+        assert!(
+            p["metadata"]["labels"]["controller-revision-hash"]
+                .as_str()
+                .is_some_and(|h| h.starts_with("db-"))
+        );
+    }
+    let s = sim.get(Kind::StatefulSet, "default", "db").expect("sts");
+    assert_eq!(s["status"]["readyReplicas"], 3);
+    let mut s = (*s).clone();
+    s["spec"]["replicas"] = 1.into();
+    sim.update(s).expect("scale down");
+    let names: Vec<String> = pods(&sim, "default")
+        .iter()
+        .map(|p| meta::name(p).to_string())
+        .collect();
+    assert_eq!(names, ["db-0"], "highest ordinals go first");
+}
+
+#[test]
+fn statefulset_ordered_ready_waits_for_each_pod_to_be_ready() {
+    let probe = STS.replace(
+        "image: redis:7\n",
+        "image: redis:7\n        readinessProbe:\n          tcpSocket:\n            port: 6380\n",
+    );
+    let (sim, _c) = sim_with(&[&probe]);
+    let names: Vec<String> = pods(&sim, "default")
+        .iter()
+        .map(|p| meta::name(p).to_string())
+        .collect();
+    assert_eq!(names, ["db-0"], "db-1 waits until db-0 is Ready");
+}
