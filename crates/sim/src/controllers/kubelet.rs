@@ -73,15 +73,21 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
     run(sim, key, &pod, &node)
 }
 
-/// Give back the address and the node slot held under `key` (by any pod other than `keep_uid`).
+/// Give back the address held under `key` by any pod other than `keep_uid`, and with no pod
+/// left (`keep_uid` None) its node slot too.
 fn release(sim: &mut Sim, key: &ObjKey, keep_uid: Option<&str>) {
-    let prefix = format!("{}/{}/", key.namespace, key.name);
-    for np in sim.alloc.nodes.values_mut() {
-        np.ips.retain(|_, holder| {
-            !(holder.starts_with(&prefix) && Some(&holder[prefix.len()..]) != keep_uid)
-        });
-        if keep_uid.is_none() {
-            np.bound.remove(&(key.namespace.clone(), key.name.clone()));
+    let k = (key.namespace.clone(), key.name.clone());
+    if let Some((node, ip, uid)) = sim.alloc.pod_ips.get(&k).cloned()
+        && Some(uid.as_str()) != keep_uid
+    {
+        sim.alloc.pod_ips.remove(&k);
+        if let Some(np) = sim.alloc.nodes.get_mut(&node) {
+            np.ips.remove(&ip);
+        }
+    }
+    if keep_uid.is_none() {
+        for np in sim.alloc.nodes.values_mut() {
+            np.bound.remove(&k);
         }
     }
 }
@@ -97,10 +103,18 @@ fn allocate_ip(sim: &mut Sim, node: &str, holder: &str) -> Option<Ipv4Addr> {
     }
     let base = u32::from(net) & !(size - 1);
     let (first, last) = (base + 2, base + size - 2);
-    let np = sim.alloc.nodes.entry(node.to_string()).or_default();
-    if let Some((ip, _)) = np.ips.iter().find(|(_, h)| h.as_str() == holder) {
+    let mut parts = holder.splitn(3, '/');
+    let k = (
+        parts.next().unwrap_or("").to_string(),
+        parts.next().unwrap_or("").to_string(),
+    );
+    if let Some((n, ip, uid)) = sim.alloc.pod_ips.get(&k)
+        && n == node
+        && Some(uid.as_str()) == parts.next()
+    {
         return Some(*ip);
     }
+    let np = sim.alloc.nodes.entry(node.to_string()).or_default();
     let start = np
         .last_ip
         .map(u32::from)
@@ -113,6 +127,14 @@ fn allocate_ip(sim: &mut Sim, node: &str, holder: &str) -> Option<Ipv4Addr> {
         if let std::collections::btree_map::Entry::Vacant(e) = np.ips.entry(ip) {
             e.insert(holder.to_string());
             np.last_ip = Some(ip);
+            let mut parts = holder.splitn(3, '/');
+            let (ns, name, uid) = (parts.next(), parts.next(), parts.next());
+            if let (Some(ns), Some(name), Some(uid)) = (ns, name, uid) {
+                sim.alloc.pod_ips.insert(
+                    (ns.to_string(), name.to_string()),
+                    (node.to_string(), ip, uid.to_string()),
+                );
+            }
             return Some(ip);
         }
     }

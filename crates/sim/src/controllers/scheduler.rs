@@ -11,6 +11,7 @@
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::Queues;
 use super::events::{EventKind, record};
@@ -78,11 +79,12 @@ fn schedule(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         "" | "default-scheduler" => {}
         _ => return Ok(()),
     }
-    let nodes: Vec<_> = sim.store.list(Kind::Node, None).cloned().collect();
+    let nodes: Vec<Arc<Value>> = sim.store.list(Kind::Node, None).cloned().collect();
     let mut fits: Vec<(usize, String)> = Vec::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let wants = PodNeeds::of(&pod);
     for n in &nodes {
-        match filter(&pod, n) {
+        match filter(&wants, n) {
             Ok(()) => {
                 let name = meta::name(n).to_string();
                 let bound = sim.alloc.nodes.get(&name).map_or(0, |s| s.bound.len());
@@ -98,13 +100,29 @@ fn schedule(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
     }
 }
 
+/// The pod's side of the filters, read once per scheduling attempt rather than once per node.
+struct PodNeeds<'a> {
+    tolerations: Vec<&'a Value>,
+    node_selector: Option<&'a serde_json::Map<String, Value>>,
+    terms: Option<&'a Vec<Value>>,
+}
+
+impl<'a> PodNeeds<'a> {
+    fn of(pod: &'a Value) -> Self {
+        let spec = &pod["spec"];
+        PodNeeds {
+            tolerations: spec["tolerations"].as_array().into_iter().flatten().collect(),
+            node_selector: spec["nodeSelector"].as_object(),
+            terms: spec
+                .pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+                .and_then(Value::as_array),
+        }
+    }
+}
+
 /// The first filter a node fails, as the plugin's reason string.
-fn filter(pod: &Value, node: &Value) -> Result<(), String> {
-    let tolerations: Vec<&Value> = pod["spec"]["tolerations"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .collect();
+fn filter(pod: &PodNeeds<'_>, node: &Value) -> Result<(), String> {
+    let tolerations = &pod.tolerations;
     // NodeUnschedulable: a cordoned node, unless the pod tolerates the unschedulable taint.
     if node["spec"]["unschedulable"].as_bool() == Some(true) {
         let taint = json!({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"});
@@ -155,18 +173,15 @@ fn tolerates(t: &Value, taint: &Value) -> bool {
     }
 }
 
-fn node_affinity_matches(pod: &Value, node: &Value) -> bool {
+fn node_affinity_matches(pod: &PodNeeds<'_>, node: &Value) -> bool {
     let labels = meta::labels(node);
     let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-    if let Some(sel) = pod["spec"]["nodeSelector"].as_object()
+    if let Some(sel) = pod.node_selector
         && !sel.iter().all(|(k, v)| label(k) == v.as_str())
     {
         return false;
     }
-    let terms = pod.pointer(
-        "/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms",
-    );
-    let Some(terms) = terms.and_then(Value::as_array) else {
+    let Some(terms) = pod.terms else {
         return true;
     };
     // Terms are ORed; the requirements of a term are ANDed.
