@@ -583,3 +583,90 @@ fn statefulset_ordered_ready_waits_for_each_pod_to_be_ready() {
         .collect();
     assert_eq!(names, ["db-0"], "db-1 waits until db-0 is Ready");
 }
+
+#[test]
+fn a_full_cluster_leaves_pods_pending_with_too_many_pods() {
+    let (sim, _c) = sim_with(&[&deploy("big", 222, "")]);
+    let pending: Vec<_> = pods(&sim, "default")
+        .into_iter()
+        .filter(|p| p["status"]["phase"] == "Pending")
+        .collect();
+    // Two workers of 110 pods each, one slot taken by a CoreDNS pod: 219 run, 3 wait.
+    assert_eq!(pending.len(), 3);
+    assert_eq!(
+        cond(&pending[0], "PodScheduled")["message"],
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Too many pods. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
+    );
+}
+
+#[test]
+fn a_container_whose_command_ends_crash_loops_under_always_and_completes_under_never() {
+    let crash = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: crash\nspec:\n  containers:\n  - name: app\n    image: busybox\n";
+    let once = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: once\nspec:\n  restartPolicy: Never\n  containers:\n  - name: app\n    image: busybox\n    command: [\"sh\", \"-c\", \"echo hi\"]\n";
+    let (sim, _c) = sim_with(&[crash, once]);
+    let c = sim.get(Kind::Pod, "default", "crash").expect("crash");
+    assert_eq!(c["status"]["phase"], "Running");
+    let st = &c["status"]["containerStatuses"][0];
+    assert_eq!(st["state"]["waiting"]["reason"], "CrashLoopBackOff");
+    assert_eq!(st["lastState"]["terminated"]["reason"], "Completed");
+    assert_eq!(st["restartCount"], 1);
+    let o = sim.get(Kind::Pod, "default", "once").expect("once");
+    assert_eq!(o["status"]["phase"], "Succeeded");
+    assert_eq!(
+        o["status"]["containerStatuses"][0]["state"]["terminated"]["reason"],
+        "Completed"
+    );
+    assert_eq!(cond(&o, "Ready")["reason"], "PodCompleted");
+}
+
+#[test]
+fn a_failing_liveness_probe_restarts_the_container_after_the_failure_threshold() {
+    let probe = "        livenessProbe:\n          httpGet:\n            path: /healthz\n            port: 80\n          periodSeconds: 5\n";
+    let (mut sim, clock) = sim_with(&[&deploy("web", 1, probe)]);
+    let name = meta::name(&pods(&sim, "default")[0]).to_string();
+    let restarts = |sim: &Sim| {
+        sim.get(Kind::Pod, "default", &name).expect("p")["status"]["containerStatuses"][0]["restartCount"].clone()
+    };
+    assert_eq!(restarts(&sim), 0);
+    clock.advance(SignedDuration::from_secs(10));
+    sim.tick().expect("tick");
+    assert_eq!(restarts(&sim), 1);
+    let ev = events_for(&sim, "default", &name);
+    assert!(
+        ev.contains(&(
+            "Killing".into(),
+            "Container app failed liveness probe, will be restarted".into()
+        )),
+        "{ev:?}"
+    );
+    assert!(
+        ev.contains(&(
+            "Unhealthy".into(),
+            "Liveness probe failed: HTTP probe failed with statuscode: 404".into()
+        )),
+        "{ev:?}"
+    );
+}
+
+#[test]
+fn recreate_strategy_replaces_every_pod_at_once() {
+    let manifest = deploy("web", 2, "").replace(
+        "spec:\n  replicas: 2\n",
+        "spec:\n  replicas: 2\n  strategy:\n    type: Recreate\n",
+    );
+    let (mut sim, _c) = sim_with(&[&manifest]);
+    let mut d = (*sim.get(Kind::Deployment, "default", "web").expect("d")).clone();
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.28".into();
+    sim.update(d).expect("update");
+    let rss = replica_sets(&sim, "default");
+    assert_eq!(rss.len(), 2);
+    let new = rss
+        .iter()
+        .find(|r| r["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28")
+        .expect("new");
+    assert_eq!(owned_pods(&sim, "default", meta::name(new)).len(), 2);
+    assert_eq!(
+        new["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"],
+        "2"
+    );
+}

@@ -466,6 +466,20 @@ fn sandbox_failed(sim: &mut Sim, pod: &Value, node: &str, host_ip: &str) -> Resu
     write_status(sim, pod, status)
 }
 
+/// A millisecond duration as Go's `time.Duration.String` prints it: `523ms`, `1.5s`, `2.034s`.
+fn go_millis(ms: u64) -> String {
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let frac = format!("{:03}", ms % 1000);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{}.{frac}s", ms / 1000)
+    }
+}
+
 fn container_id(pod: &Value, name: &str, restarts: i64) -> String {
     format!(
         "containerd://{}",
@@ -539,9 +553,10 @@ fn pull_failure(
             "Error: ImagePullBackOff",
             KUBELET,
         );
+        // image_manager.go: the waiting message is the back-off message itself.
         (
             "ImagePullBackOff",
-            format!("Back-off pulling image \"{image}\": ErrImagePull: {err}"),
+            format!("Back-off pulling image \"{image}\""),
         )
     } else {
         record(
@@ -682,16 +697,18 @@ fn container(
                 &format!("Pulling image \"{image}\""),
                 KUBELET,
             );
-            // A stable, plausible pull duration per image.
-            let ms = 500 + (images::hex64(&full).len() as u64 * 37 + entry.size % 4000) % 4000;
-            let secs = format!("{}.{:03}s", ms / 1000, ms % 1000);
+            // A stable, plausible pull duration per image (`image_manager.go` prints Go
+            // durations truncated to the millisecond; "including waiting" is a little longer).
+            let ms = 400 + entry.size / 20_000 % 3000;
             record(
                 sim,
                 pod,
                 EventKind::Normal,
                 "Pulled",
                 &format!(
-                    "Successfully pulled image \"{image}\" in {secs} ({secs} including waiting). Image size: {} bytes.",
+                    "Successfully pulled image \"{image}\" in {} ({} including waiting). Image size: {} bytes.",
+                    go_millis(ms),
+                    go_millis(ms + 17),
                     entry.size
                 ),
                 KUBELET,

@@ -84,12 +84,22 @@ fn schedule(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let wants = PodNeeds::of(&pod);
     for n in &nodes {
-        match filter(&wants, n) {
-            Ok(()) => {
-                let name = meta::name(n).to_string();
-                let bound = sim.alloc.nodes.get(&name).map_or(0, |s| s.bound.len());
-                fits.push((bound, name));
+        let name = meta::name(n);
+        let bound = sim.alloc.nodes.get(name).map_or(0, |s| s.bound.len());
+        // NodeResourcesFit runs after NodeAffinity: a node at its `pods` capacity is full.
+        let capacity = n["status"]["allocatable"]["pods"]
+            .as_str()
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(110);
+        let verdict = filter(&wants, n).and_then(|()| {
+            if bound >= capacity {
+                Err(TOO_MANY_PODS.to_string())
+            } else {
+                Ok(())
             }
+        });
+        match verdict {
+            Ok(()) => fits.push((bound, name.to_string())),
             Err(reason) => *reasons.entry(reason).or_default() += 1,
         }
     }
@@ -99,6 +109,8 @@ fn schedule(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         None => unschedulable(sim, &pod, nodes.len(), &reasons),
     }
 }
+
+const TOO_MANY_PODS: &str = "Too many pods";
 
 /// The pod's side of the filters, read once per scheduling attempt rather than once per node.
 struct PodNeeds<'a> {
@@ -275,9 +287,26 @@ fn unschedulable(
         // strings, then the PostFilter (preemption) diagnosis.
         let mut parts: Vec<String> = reasons.iter().map(|(r, c)| format!("{c} {r}")).collect();
         parts.sort();
+        // DefaultPreemption: only nodes that failed on resources could be helped by evicting
+        // pods, and with every pod at the same priority there is no victim to evict.
+        let full = reasons.get(TOO_MANY_PODS).copied().unwrap_or(0);
+        let mut pre = Vec::new();
+        if full > 0 {
+            pre.push(format!(
+                "{full} No preemption victims found for incoming pod"
+            ));
+        }
+        if total > full {
+            pre.push(format!(
+                "{} Preemption is not helpful for scheduling",
+                total - full
+            ));
+        }
+        pre.sort();
         format!(
-            "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.",
-            parts.join(", ")
+            "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.",
+            parts.join(", "),
+            pre.join(", ")
         )
     };
     let mut new = pod.clone();
