@@ -246,7 +246,7 @@ const BROKEN_READINESS: &str =
 
 #[test]
 fn rule_91_rolling_update_with_a_failing_readiness_probe_keeps_the_old_pods() {
-    let (mut sim, _c) = sim_with(&[&deploy("web", 3, "")]);
+    let (mut sim, clock) = sim_with(&[&deploy("web", 3, "")]);
     let old = meta::name(&replica_sets(&sim, "default")[0]).to_string();
     let mut d = (*sim.get(Kind::Deployment, "default", "web").expect("d")).clone();
     d["spec"]["template"]["spec"]["containers"][0]["readinessProbe"] =
@@ -266,6 +266,25 @@ fn rule_91_rolling_update_with_a_failing_readiness_probe_keeps_the_old_pods() {
     assert_eq!(d["status"]["updatedReplicas"], 1);
     assert_eq!(d["status"]["replicas"], 4);
     assert_eq!(cond(&d, "Progressing")["status"], "True");
+    // progressDeadlineSeconds (600) later, `kubectl rollout status` gives up on this condition.
+    clock.advance(SignedDuration::from_secs(601));
+    sim.tick().expect("tick");
+    let d = sim.get(Kind::Deployment, "default", "web").expect("d");
+    let p = cond(&d, "Progressing");
+    assert_eq!(p["status"], "False");
+    assert_eq!(p["reason"], "ProgressDeadlineExceeded");
+    assert_eq!(
+        p["message"],
+        format!(
+            "ReplicaSet \"{}\" has timed out progressing.",
+            meta::name(&new)
+        )
+    );
+    assert_eq!(
+        owned_pods(&sim, "default", &old).len(),
+        3,
+        "old pods still serve"
+    );
 }
 
 #[test]
@@ -669,4 +688,51 @@ fn recreate_strategy_replaces_every_pod_at_once() {
         new["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"],
         "2"
     );
+}
+
+#[test]
+fn foreground_deletion_removes_dependents_before_the_owner() {
+    let sleeper = "        command: [\"sleep\", \"3600\"]\n";
+    let manifest = deploy("web", 2, sleeper).replace("image: nginx:1.27", "image: busybox");
+    let (mut sim, clock) = sim_with(&[&manifest]);
+    let opts = DeleteOptions {
+        propagation: Some(kubedrill_sim::Propagation::Foreground),
+        ..DeleteOptions::default()
+    };
+    sim.delete(Kind::Deployment, "default", "web", &opts)
+        .expect("delete");
+    let d = sim
+        .get(Kind::Deployment, "default", "web")
+        .expect("waits for its pods");
+    assert!(
+        d["metadata"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|x| x == "foregroundDeletion"))
+    );
+    assert_eq!(pods(&sim, "default").len(), 2);
+    assert!(
+        pods(&sim, "default")
+            .iter()
+            .all(|p| meta::is_terminating(p))
+    );
+    clock.advance(SignedDuration::from_secs(30));
+    sim.tick().expect("tick");
+    assert!(pods(&sim, "default").is_empty());
+    assert!(replica_sets(&sim, "default").is_empty());
+    assert!(sim.get(Kind::Deployment, "default", "web").is_err());
+}
+
+#[test]
+fn orphan_deletion_keeps_the_replicaset_and_its_pods() {
+    let (mut sim, _c) = sim_with(&[&deploy("web", 2, "")]);
+    let opts = DeleteOptions {
+        propagation: Some(kubedrill_sim::Propagation::Orphan),
+        ..DeleteOptions::default()
+    };
+    sim.delete(Kind::Deployment, "default", "web", &opts)
+        .expect("delete");
+    let rss = replica_sets(&sim, "default");
+    assert_eq!(rss.len(), 1);
+    assert!(meta::controller_ref(&rss[0]).is_none());
+    assert_eq!(owned_pods(&sim, "default", meta::name(&rss[0])).len(), 2);
 }

@@ -36,10 +36,13 @@ fn five_thousand_pods_in_a_hundred_namespaces_settle_quickly() {
             manifest.push_str(&format!("---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web{d}\n  namespace: ns{n}\nspec:\n  replicas: 10\n  selector:\n    matchLabels:\n      app: web{d}\n  template:\n    metadata:\n      labels:\n        app: web{d}\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.27\n        readinessProbe:\n          httpGet:\n            port: 80\n"));
         }
     }
-    let docs = yaml::parse_documents(&manifest).expect("yaml");
     let t = Instant::now();
-    for d in docs {
-        sim.create(d).expect("create");
+    if std::env::var("ONE_SETTLE").is_ok() {
+        sim.apply_yaml(&manifest).expect("apply");
+    } else {
+        for d in yaml::parse_documents(&manifest).expect("yaml") {
+            sim.create(d).expect("create");
+        }
     }
     let all = t.elapsed();
     let evs = sim

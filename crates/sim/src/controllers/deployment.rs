@@ -693,3 +693,32 @@ fn write_status(sim: &mut Sim, key: &ObjKey, created_new: Option<String>) -> Res
     sim.update_unsettled(new, Subresource::Status)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pod_template_hash_is_safe_encoded_and_ignores_key_order() {
+        let a = json!({"metadata": {"labels": {"app": "web", "tier": "fe"}}, "spec": {"containers": [{"name": "app", "image": "nginx"}]}});
+        let b = json!({"spec": {"containers": [{"image": "nginx", "name": "app"}]}, "metadata": {"labels": {"tier": "fe", "app": "web"}}});
+        let h = template_hash(&a, 0);
+        assert_eq!(h, template_hash(&b, 0));
+        assert!(h.len() >= 5 && h.len() <= 10);
+        assert!(h.chars().all(|c| "bcdfghjklmnpqrstvwxz2456789".contains(c)));
+        assert_ne!(
+            h,
+            template_hash(&a, 1),
+            "a collision count changes the hash"
+        );
+    }
+
+    #[test]
+    fn surge_rounds_up_and_unavailable_rounds_down() {
+        let d = json!({"spec": {"replicas": 3}});
+        let p = plan(&d);
+        assert_eq!((p.surge, p.unavailable), (1, 0));
+        let d = json!({"spec": {"replicas": 10, "strategy": {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": "0%"}}}});
+        assert_eq!(plan(&d).unavailable, 1, "both zero would deadlock");
+    }
+}

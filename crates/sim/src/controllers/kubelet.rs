@@ -267,12 +267,11 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
         }
     }
 
-    let containers: Vec<Value> = pod["spec"]["containers"]
+    let containers: &[Value] = pod["spec"]["containers"]
         .as_array()
-        .cloned()
-        .unwrap_or_default();
+        .map_or(&[], Vec::as_slice);
     let mut computed: Vec<Computed> = Vec::new();
-    for c in &containers {
+    for c in containers {
         computed.push(container(sim, pod, c, initialized, &restart_policy)?);
     }
     // Probes see every running container's sockets: they share the pod's network namespace.
@@ -382,7 +381,7 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
     );
     status.insert(
         "qosClass".into(),
-        Value::String(qos_class(&containers).into()),
+        Value::String(qos_class(containers).into()),
     );
     write_status(sim, pod, status)
 }
