@@ -688,9 +688,10 @@ fn write_status(sim: &mut Sim, key: &ObjKey, created_new: Option<String>) -> Res
     if d.get("status") == Some(&status) {
         return Ok(());
     }
-    let mut new = (*d).clone();
-    new["status"] = status;
-    sim.update_unsettled(new, Subresource::Status)?;
+    sim.update_unsettled(
+        super::replicaset::status_write(&d, status),
+        Subresource::Status,
+    )?;
     Ok(())
 }
 

@@ -390,9 +390,8 @@ fn write_status(sim: &mut Sim, pod: &Value, status: Map<String, Value>) -> Resul
     if pod["status"].as_object() == Some(&status) {
         return Ok(());
     }
-    let mut new = pod.clone();
-    new["status"] = Value::Object(status);
-    sim.update_unsettled(new, Subresource::Status)?;
+    let body = super::replicaset::status_write(pod, Value::Object(status));
+    sim.update_unsettled(body, Subresource::Status)?;
     Ok(())
 }
 

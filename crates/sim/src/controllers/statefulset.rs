@@ -267,8 +267,9 @@ fn write_status(sim: &mut Sim, key: &ObjKey, rev: &str) -> Result<(), ApiError> 
     if set.get("status") == Some(&status) {
         return Ok(());
     }
-    let mut new = (*set).clone();
-    new["status"] = status;
-    sim.update_unsettled(new, Subresource::Status)?;
+    sim.update_unsettled(
+        super::replicaset::status_write(&set, status),
+        Subresource::Status,
+    )?;
     Ok(())
 }
