@@ -491,6 +491,11 @@ fn deleting_a_namespace_empties_it_then_removes_it() {
     let n = sim.get(Kind::Namespace, "", "shop").expect("terminating");
     assert_eq!(n["status"]["phase"], "Terminating");
     assert_eq!(
+        cond(&n, "NamespaceContentRemaining")["message"],
+        "Some resources are remaining: pods. has 1 resource instances"
+    );
+    assert_eq!(cond(&n, "NamespaceFinalizersRemaining")["status"], "False");
+    assert_eq!(
         pods(&sim, "shop").len(),
         1,
         "only the sleeper, in its grace period"
