@@ -741,3 +741,27 @@ fn orphan_deletion_keeps_the_replicaset_and_its_pods() {
     assert!(meta::controller_ref(&rss[0]).is_none());
     assert_eq!(owned_pods(&sim, "default", meta::name(&rss[0])).len(), 2);
 }
+
+#[test]
+fn a_paused_deployment_scales_but_does_not_roll_out() {
+    let (mut sim, _c) = sim_with(&[&deploy("web", 2, "")]);
+    let old = meta::name(&replica_sets(&sim, "default")[0]).to_string();
+    let mut d = (*sim.get(Kind::Deployment, "default", "web").expect("d")).clone();
+    d["spec"]["paused"] = true.into();
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.28".into();
+    d["spec"]["replicas"] = 4.into();
+    sim.update(d).expect("pause + change");
+    assert_eq!(
+        replica_sets(&sim, "default").len(),
+        1,
+        "no new ReplicaSet while paused"
+    );
+    assert_eq!(owned_pods(&sim, "default", &old).len(), 4);
+    let d = sim.get(Kind::Deployment, "default", "web").expect("d");
+    assert_eq!(cond(&d, "Progressing")["reason"], "DeploymentPaused");
+    let mut d = (*d).clone();
+    d["spec"]["paused"] = false.into();
+    sim.update(d).expect("resume");
+    assert_eq!(replica_sets(&sim, "default").len(), 2);
+    assert_eq!(owned_pods(&sim, "default", &old).len(), 0);
+}

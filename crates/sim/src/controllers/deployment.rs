@@ -244,6 +244,18 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         }
         set_deployment_revision(sim, key, new_rev)?;
         cleanup(sim, &d, &olds)?;
+    } else if paused {
+        // A paused Deployment does not roll out, but `kubectl scale` still applies
+        // (sync.go `sync` → `scale`): with a single active ReplicaSet it gets the new size.
+        let active: Vec<&Arc<Value>> = all.iter().filter(|r| replicas(r) > 0).collect();
+        let target = match active.as_slice() {
+            [one] => Some((*one).clone()),
+            [] => new_rs.clone().or_else(|| all.last().cloned()),
+            _ => None,
+        };
+        if let Some(rs) = target {
+            scale(sim, &d, &rs, want)?;
+        }
     }
     write_status(sim, key, created_new)
 }

@@ -363,6 +363,10 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
         })
         .collect();
 
+    // PodObservedGenerationTracking: a pod with a generation reports the one it acted on.
+    if let Some(g) = pod["metadata"]["generation"].as_i64() {
+        status.insert("observedGeneration".into(), json!(g));
+    }
     status.insert("phase".into(), Value::String(phase.into()));
     status.insert("conditions".into(), Value::Array(conds));
     status.insert("hostIP".into(), Value::String(host_ip.clone()));
