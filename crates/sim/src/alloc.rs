@@ -74,6 +74,9 @@ pub struct Allocators {
     pub node_ports: BTreeSet<u16>,
     /// Per node: pods bound to it and its pod IPs (scheduler cache + host-local IPAM).
     pub nodes: BTreeMap<String, NodePods>,
+    /// (namespace, pod name) → (node, address, pod uid): what the kubelet gives back when the
+    /// pod goes, without scanning every node.
+    pub pod_ips: BTreeMap<(String, String), (String, Ipv4Addr, String)>,
 }
 
 /// What one node holds: the scheduler's count of bound pods, and host-local IPAM state.

@@ -168,7 +168,7 @@ impl PullError {
     pub fn message(&self) -> String {
         match self {
             PullError::RepositoryNotFound(full) => format!(
-                "failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
+                "rpc error: code = Unknown desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
             ),
             PullError::TagNotFound(full) => format!(
                 "rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found"

@@ -202,8 +202,12 @@ impl Sim {
         if new == *old {
             return Ok(old);
         }
-        let finished =
-            meta::is_terminating(&new) && finalizers(&new).is_empty() && kind != Kind::Pod;
+        // Pods go when the kubelet has stopped them, namespaces when the namespace controller
+        // has emptied them: a write to either while terminating (e.g. a status update) must
+        // not remove it.
+        let finished = meta::is_terminating(&new)
+            && finalizers(&new).is_empty()
+            && !matches!(kind, Kind::Pod | Kind::Namespace);
         let stored = self.store.put(kind, new);
         if finished {
             // The last finalizer went away on a deleting object: it goes now.

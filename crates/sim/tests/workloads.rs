@@ -246,7 +246,7 @@ const BROKEN_READINESS: &str =
 
 #[test]
 fn rule_91_rolling_update_with_a_failing_readiness_probe_keeps_the_old_pods() {
-    let (mut sim, _c) = sim_with(&[&deploy("web", 3, "")]);
+    let (mut sim, clock) = sim_with(&[&deploy("web", 3, "")]);
     let old = meta::name(&replica_sets(&sim, "default")[0]).to_string();
     let mut d = (*sim.get(Kind::Deployment, "default", "web").expect("d")).clone();
     d["spec"]["template"]["spec"]["containers"][0]["readinessProbe"] =
@@ -266,6 +266,25 @@ fn rule_91_rolling_update_with_a_failing_readiness_probe_keeps_the_old_pods() {
     assert_eq!(d["status"]["updatedReplicas"], 1);
     assert_eq!(d["status"]["replicas"], 4);
     assert_eq!(cond(&d, "Progressing")["status"], "True");
+    // progressDeadlineSeconds (600) later, `kubectl rollout status` gives up on this condition.
+    clock.advance(SignedDuration::from_secs(601));
+    sim.tick().expect("tick");
+    let d = sim.get(Kind::Deployment, "default", "web").expect("d");
+    let p = cond(&d, "Progressing");
+    assert_eq!(p["status"], "False");
+    assert_eq!(p["reason"], "ProgressDeadlineExceeded");
+    assert_eq!(
+        p["message"],
+        format!(
+            "ReplicaSet \"{}\" has timed out progressing.",
+            meta::name(&new)
+        )
+    );
+    assert_eq!(
+        owned_pods(&sim, "default", &old).len(),
+        3,
+        "old pods still serve"
+    );
 }
 
 #[test]
@@ -472,6 +491,11 @@ fn deleting_a_namespace_empties_it_then_removes_it() {
     let n = sim.get(Kind::Namespace, "", "shop").expect("terminating");
     assert_eq!(n["status"]["phase"], "Terminating");
     assert_eq!(
+        cond(&n, "NamespaceContentRemaining")["message"],
+        "Some resources are remaining: pods. has 1 resource instances"
+    );
+    assert_eq!(cond(&n, "NamespaceFinalizersRemaining")["status"], "False");
+    assert_eq!(
         pods(&sim, "shop").len(),
         1,
         "only the sleeper, in its grace period"
@@ -531,4 +555,213 @@ fn an_unknown_image_tag_fails_to_pull_then_backs_off() {
             && m.starts_with("Failed to pull image \"nginx:1.277\": rpc error: code = NotFound")),
         "{ev:?}"
     );
+}
+
+const STS: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  replicas: 3\n  selector:\n    matchLabels:\n      app: db\n  template:\n    metadata:\n      labels:\n        app: db\n    spec:\n      containers:\n      - name: redis\n        image: redis:7\n";
+
+#[test]
+fn statefulset_pods_have_ordinal_names_hostnames_and_the_service_subdomain() {
+    let (mut sim, _c) = sim_with(&[STS]);
+    let ps = pods(&sim, "default");
+    let names: Vec<&str> = ps.iter().map(|p| meta::name(p)).collect();
+    assert_eq!(names, ["db-0", "db-1", "db-2"]);
+    for (i, p) in ps.iter().enumerate() {
+        assert_eq!(p["spec"]["hostname"], format!("db-{i}"));
+        assert_eq!(p["spec"]["subdomain"], "db");
+        assert_eq!(
+            p["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"],
+            format!("db-{i}")
+        );
+        assert_eq!(
+            p["metadata"]["labels"]["apps.kubernetes.io/pod-index"],
+            i.to_string()
+        );
+        assert!(
+            p["metadata"]["labels"]["controller-revision-hash"]
+                .as_str()
+                .is_some_and(|h| h.starts_with("db-"))
+        );
+    }
+    let s = sim.get(Kind::StatefulSet, "default", "db").expect("sts");
+    assert_eq!(s["status"]["readyReplicas"], 3);
+    let mut s = (*s).clone();
+    s["spec"]["replicas"] = 1.into();
+    sim.update(s).expect("scale down");
+    let names: Vec<String> = pods(&sim, "default")
+        .iter()
+        .map(|p| meta::name(p).to_string())
+        .collect();
+    assert_eq!(names, ["db-0"], "highest ordinals go first");
+}
+
+#[test]
+fn statefulset_ordered_ready_waits_for_each_pod_to_be_ready() {
+    let probe = STS.replace(
+        "image: redis:7\n",
+        "image: redis:7\n        readinessProbe:\n          tcpSocket:\n            port: 6380\n",
+    );
+    let (sim, _c) = sim_with(&[&probe]);
+    let names: Vec<String> = pods(&sim, "default")
+        .iter()
+        .map(|p| meta::name(p).to_string())
+        .collect();
+    assert_eq!(names, ["db-0"], "db-1 waits until db-0 is Ready");
+}
+
+#[test]
+fn a_full_cluster_leaves_pods_pending_with_too_many_pods() {
+    let (sim, _c) = sim_with(&[&deploy("big", 222, "")]);
+    let pending: Vec<_> = pods(&sim, "default")
+        .into_iter()
+        .filter(|p| p["status"]["phase"] == "Pending")
+        .collect();
+    // Two workers of 110 pods each, one slot taken by a CoreDNS pod: 219 run, 3 wait.
+    assert_eq!(pending.len(), 3);
+    assert_eq!(
+        cond(&pending[0], "PodScheduled")["message"],
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Too many pods. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
+    );
+}
+
+#[test]
+fn a_container_whose_command_ends_crash_loops_under_always_and_completes_under_never() {
+    let crash = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: crash\nspec:\n  containers:\n  - name: app\n    image: busybox\n";
+    let once = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: once\nspec:\n  restartPolicy: Never\n  containers:\n  - name: app\n    image: busybox\n    command: [\"sh\", \"-c\", \"echo hi\"]\n";
+    let (sim, _c) = sim_with(&[crash, once]);
+    let c = sim.get(Kind::Pod, "default", "crash").expect("crash");
+    assert_eq!(c["status"]["phase"], "Running");
+    let st = &c["status"]["containerStatuses"][0];
+    assert_eq!(st["state"]["waiting"]["reason"], "CrashLoopBackOff");
+    assert_eq!(st["lastState"]["terminated"]["reason"], "Completed");
+    assert_eq!(st["restartCount"], 1);
+    let o = sim.get(Kind::Pod, "default", "once").expect("once");
+    assert_eq!(o["status"]["phase"], "Succeeded");
+    assert_eq!(
+        o["status"]["containerStatuses"][0]["state"]["terminated"]["reason"],
+        "Completed"
+    );
+    assert_eq!(cond(&o, "Ready")["reason"], "PodCompleted");
+}
+
+#[test]
+fn a_failing_liveness_probe_restarts_the_container_after_the_failure_threshold() {
+    let probe = "        livenessProbe:\n          httpGet:\n            path: /healthz\n            port: 80\n          periodSeconds: 5\n";
+    let (mut sim, clock) = sim_with(&[&deploy("web", 1, probe)]);
+    let name = meta::name(&pods(&sim, "default")[0]).to_string();
+    let restarts = |sim: &Sim| {
+        sim.get(Kind::Pod, "default", &name).expect("p")["status"]["containerStatuses"][0]["restartCount"].clone()
+    };
+    assert_eq!(restarts(&sim), 0);
+    clock.advance(SignedDuration::from_secs(10));
+    sim.tick().expect("tick");
+    assert_eq!(restarts(&sim), 1);
+    let ev = events_for(&sim, "default", &name);
+    assert!(
+        ev.contains(&(
+            "Killing".into(),
+            "Container app failed liveness probe, will be restarted".into()
+        )),
+        "{ev:?}"
+    );
+    assert!(
+        ev.contains(&(
+            "Unhealthy".into(),
+            "Liveness probe failed: HTTP probe failed with statuscode: 404".into()
+        )),
+        "{ev:?}"
+    );
+}
+
+#[test]
+fn recreate_strategy_replaces_every_pod_at_once() {
+    let manifest = deploy("web", 2, "").replace(
+        "spec:\n  replicas: 2\n",
+        "spec:\n  replicas: 2\n  strategy:\n    type: Recreate\n",
+    );
+    let (mut sim, _c) = sim_with(&[&manifest]);
+    let mut d = (*sim.get(Kind::Deployment, "default", "web").expect("d")).clone();
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.28".into();
+    sim.update(d).expect("update");
+    let rss = replica_sets(&sim, "default");
+    assert_eq!(rss.len(), 2);
+    let new = rss
+        .iter()
+        .find(|r| r["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28")
+        .expect("new");
+    assert_eq!(owned_pods(&sim, "default", meta::name(new)).len(), 2);
+    assert_eq!(
+        new["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"],
+        "2"
+    );
+}
+
+#[test]
+fn foreground_deletion_removes_dependents_before_the_owner() {
+    let sleeper = "        command: [\"sleep\", \"3600\"]\n";
+    let manifest = deploy("web", 2, sleeper).replace("image: nginx:1.27", "image: busybox");
+    let (mut sim, clock) = sim_with(&[&manifest]);
+    let opts = DeleteOptions {
+        propagation: Some(kubedrill_sim::Propagation::Foreground),
+        ..DeleteOptions::default()
+    };
+    sim.delete(Kind::Deployment, "default", "web", &opts)
+        .expect("delete");
+    let d = sim
+        .get(Kind::Deployment, "default", "web")
+        .expect("waits for its pods");
+    assert!(
+        d["metadata"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|x| x == "foregroundDeletion"))
+    );
+    assert_eq!(pods(&sim, "default").len(), 2);
+    assert!(
+        pods(&sim, "default")
+            .iter()
+            .all(|p| meta::is_terminating(p))
+    );
+    clock.advance(SignedDuration::from_secs(30));
+    sim.tick().expect("tick");
+    assert!(pods(&sim, "default").is_empty());
+    assert!(replica_sets(&sim, "default").is_empty());
+    assert!(sim.get(Kind::Deployment, "default", "web").is_err());
+}
+
+#[test]
+fn orphan_deletion_keeps_the_replicaset_and_its_pods() {
+    let (mut sim, _c) = sim_with(&[&deploy("web", 2, "")]);
+    let opts = DeleteOptions {
+        propagation: Some(kubedrill_sim::Propagation::Orphan),
+        ..DeleteOptions::default()
+    };
+    sim.delete(Kind::Deployment, "default", "web", &opts)
+        .expect("delete");
+    let rss = replica_sets(&sim, "default");
+    assert_eq!(rss.len(), 1);
+    assert!(meta::controller_ref(&rss[0]).is_none());
+    assert_eq!(owned_pods(&sim, "default", meta::name(&rss[0])).len(), 2);
+}
+
+#[test]
+fn a_paused_deployment_scales_but_does_not_roll_out() {
+    let (mut sim, _c) = sim_with(&[&deploy("web", 2, "")]);
+    let old = meta::name(&replica_sets(&sim, "default")[0]).to_string();
+    let mut d = (*sim.get(Kind::Deployment, "default", "web").expect("d")).clone();
+    d["spec"]["paused"] = true.into();
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.28".into();
+    d["spec"]["replicas"] = 4.into();
+    sim.update(d).expect("pause + change");
+    assert_eq!(
+        replica_sets(&sim, "default").len(),
+        1,
+        "no new ReplicaSet while paused"
+    );
+    assert_eq!(owned_pods(&sim, "default", &old).len(), 4);
+    let d = sim.get(Kind::Deployment, "default", "web").expect("d");
+    assert_eq!(cond(&d, "Progressing")["reason"], "DeploymentPaused");
+    let mut d = (*d).clone();
+    d["spec"]["paused"] = false.into();
+    sim.update(d).expect("resume");
+    assert_eq!(replica_sets(&sim, "default").len(), 2);
+    assert_eq!(owned_pods(&sim, "default", &old).len(), 0);
 }

@@ -244,6 +244,18 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         }
         set_deployment_revision(sim, key, new_rev)?;
         cleanup(sim, &d, &olds)?;
+    } else if paused {
+        // A paused Deployment does not roll out, but `kubectl scale` still applies
+        // (sync.go `sync` → `scale`): with a single active ReplicaSet it gets the new size.
+        let active: Vec<&Arc<Value>> = all.iter().filter(|r| replicas(r) > 0).collect();
+        let target = match active.as_slice() {
+            [one] => Some((*one).clone()),
+            [] => new_rs.clone().or_else(|| all.last().cloned()),
+            _ => None,
+        };
+        if let Some(rs) = target {
+            scale(sim, &d, &rs, want)?;
+        }
     }
     write_status(sim, key, created_new)
 }
@@ -688,8 +700,38 @@ fn write_status(sim: &mut Sim, key: &ObjKey, created_new: Option<String>) -> Res
     if d.get("status") == Some(&status) {
         return Ok(());
     }
-    let mut new = (*d).clone();
-    new["status"] = status;
-    sim.update_unsettled(new, Subresource::Status)?;
+    sim.update_unsettled(
+        super::replicaset::status_write(&d, status),
+        Subresource::Status,
+    )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pod_template_hash_is_safe_encoded_and_ignores_key_order() {
+        let a = json!({"metadata": {"labels": {"app": "web", "tier": "fe"}}, "spec": {"containers": [{"name": "app", "image": "nginx"}]}});
+        let b = json!({"spec": {"containers": [{"image": "nginx", "name": "app"}]}, "metadata": {"labels": {"tier": "fe", "app": "web"}}});
+        let h = template_hash(&a, 0);
+        assert_eq!(h, template_hash(&b, 0));
+        assert!(h.len() >= 5 && h.len() <= 10);
+        assert!(h.chars().all(|c| "bcdfghjklmnpqrstvwxz2456789".contains(c)));
+        assert_ne!(
+            h,
+            template_hash(&a, 1),
+            "a collision count changes the hash"
+        );
+    }
+
+    #[test]
+    fn surge_rounds_up_and_unavailable_rounds_down() {
+        let d = json!({"spec": {"replicas": 3}});
+        let p = plan(&d);
+        assert_eq!((p.surge, p.unavailable), (1, 0));
+        let d = json!({"spec": {"replicas": 10, "strategy": {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": "0%"}}}});
+        assert_eq!(plan(&d).unavailable, 1, "both zero would deadlock");
+    }
 }

@@ -73,15 +73,21 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
     run(sim, key, &pod, &node)
 }
 
-/// Give back the address and the node slot held under `key` (by any pod other than `keep_uid`).
+/// Give back the address held under `key` by any pod other than `keep_uid`, and with no pod
+/// left (`keep_uid` None) its node slot too.
 fn release(sim: &mut Sim, key: &ObjKey, keep_uid: Option<&str>) {
-    let prefix = format!("{}/{}/", key.namespace, key.name);
-    for np in sim.alloc.nodes.values_mut() {
-        np.ips.retain(|_, holder| {
-            !(holder.starts_with(&prefix) && Some(&holder[prefix.len()..]) != keep_uid)
-        });
-        if keep_uid.is_none() {
-            np.bound.remove(&(key.namespace.clone(), key.name.clone()));
+    let k = (key.namespace.clone(), key.name.clone());
+    if let Some((node, ip, uid)) = sim.alloc.pod_ips.get(&k).cloned()
+        && Some(uid.as_str()) != keep_uid
+    {
+        sim.alloc.pod_ips.remove(&k);
+        if let Some(np) = sim.alloc.nodes.get_mut(&node) {
+            np.ips.remove(&ip);
+        }
+    }
+    if keep_uid.is_none() {
+        for np in sim.alloc.nodes.values_mut() {
+            np.bound.remove(&k);
         }
     }
 }
@@ -97,10 +103,18 @@ fn allocate_ip(sim: &mut Sim, node: &str, holder: &str) -> Option<Ipv4Addr> {
     }
     let base = u32::from(net) & !(size - 1);
     let (first, last) = (base + 2, base + size - 2);
-    let np = sim.alloc.nodes.entry(node.to_string()).or_default();
-    if let Some((ip, _)) = np.ips.iter().find(|(_, h)| h.as_str() == holder) {
+    let mut parts = holder.splitn(3, '/');
+    let k = (
+        parts.next().unwrap_or("").to_string(),
+        parts.next().unwrap_or("").to_string(),
+    );
+    if let Some((n, ip, uid)) = sim.alloc.pod_ips.get(&k)
+        && n == node
+        && Some(uid.as_str()) == parts.next()
+    {
         return Some(*ip);
     }
+    let np = sim.alloc.nodes.entry(node.to_string()).or_default();
     let start = np
         .last_ip
         .map(u32::from)
@@ -113,6 +127,14 @@ fn allocate_ip(sim: &mut Sim, node: &str, holder: &str) -> Option<Ipv4Addr> {
         if let std::collections::btree_map::Entry::Vacant(e) = np.ips.entry(ip) {
             e.insert(holder.to_string());
             np.last_ip = Some(ip);
+            let mut parts = holder.splitn(3, '/');
+            let (ns, name, uid) = (parts.next(), parts.next(), parts.next());
+            if let (Some(ns), Some(name), Some(uid)) = (ns, name, uid) {
+                sim.alloc.pod_ips.insert(
+                    (ns.to_string(), name.to_string()),
+                    (node.to_string(), ip, uid.to_string()),
+                );
+            }
             return Some(ip);
         }
     }
@@ -245,12 +267,11 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
         }
     }
 
-    let containers: Vec<Value> = pod["spec"]["containers"]
+    let containers: &[Value] = pod["spec"]["containers"]
         .as_array()
-        .cloned()
-        .unwrap_or_default();
+        .map_or(&[], Vec::as_slice);
     let mut computed: Vec<Computed> = Vec::new();
-    for c in &containers {
+    for c in containers {
         computed.push(container(sim, pod, c, initialized, &restart_policy)?);
     }
     // Probes see every running container's sockets: they share the pod's network namespace.
@@ -342,6 +363,10 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
         })
         .collect();
 
+    // PodObservedGenerationTracking: a pod with a generation reports the one it acted on.
+    if let Some(g) = pod["metadata"]["generation"].as_i64() {
+        status.insert("observedGeneration".into(), json!(g));
+    }
     status.insert("phase".into(), Value::String(phase.into()));
     status.insert("conditions".into(), Value::Array(conds));
     status.insert("hostIP".into(), Value::String(host_ip.clone()));
@@ -360,7 +385,7 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
     );
     status.insert(
         "qosClass".into(),
-        Value::String(qos_class(&containers).into()),
+        Value::String(qos_class(containers).into()),
     );
     write_status(sim, pod, status)
 }
@@ -369,9 +394,8 @@ fn write_status(sim: &mut Sim, pod: &Value, status: Map<String, Value>) -> Resul
     if pod["status"].as_object() == Some(&status) {
         return Ok(());
     }
-    let mut new = pod.clone();
-    new["status"] = Value::Object(status);
-    sim.update_unsettled(new, Subresource::Status)?;
+    let body = super::replicaset::status_write(pod, Value::Object(status));
+    sim.update_unsettled(body, Subresource::Status)?;
     Ok(())
 }
 
@@ -442,6 +466,20 @@ fn sandbox_failed(sim: &mut Sim, pod: &Value, node: &str, host_ip: &str) -> Resu
         .collect();
     status.insert("containerStatuses".into(), Value::Array(waiting));
     write_status(sim, pod, status)
+}
+
+/// A millisecond duration as Go's `time.Duration.String` prints it: `523ms`, `1.5s`, `2.034s`.
+fn go_millis(ms: u64) -> String {
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let frac = format!("{:03}", ms % 1000);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{}.{frac}s", ms / 1000)
+    }
 }
 
 fn container_id(pod: &Value, name: &str, restarts: i64) -> String {
@@ -517,9 +555,10 @@ fn pull_failure(
             "Error: ImagePullBackOff",
             KUBELET,
         );
+        // image_manager.go: the waiting message is the back-off message itself.
         (
             "ImagePullBackOff",
-            format!("Back-off pulling image \"{image}\": ErrImagePull: {err}"),
+            format!("Back-off pulling image \"{image}\""),
         )
     } else {
         record(
@@ -660,16 +699,18 @@ fn container(
                 &format!("Pulling image \"{image}\""),
                 KUBELET,
             );
-            // A stable, plausible pull duration per image.
-            let ms = 500 + (images::hex64(&full).len() as u64 * 37 + entry.size % 4000) % 4000;
-            let secs = format!("{}.{:03}s", ms / 1000, ms % 1000);
+            // A stable, plausible pull duration per image (`image_manager.go` prints Go
+            // durations truncated to the millisecond; "including waiting" is a little longer).
+            let ms = 400 + entry.size / 20_000 % 3000;
             record(
                 sim,
                 pod,
                 EventKind::Normal,
                 "Pulled",
                 &format!(
-                    "Successfully pulled image \"{image}\" in {secs} ({secs} including waiting). Image size: {} bytes.",
+                    "Successfully pulled image \"{image}\" in {} ({} including waiting). Image size: {} bytes.",
+                    go_millis(ms),
+                    go_millis(ms + 17),
                     entry.size
                 ),
                 KUBELET,

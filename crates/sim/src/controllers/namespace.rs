@@ -86,12 +86,119 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
             let _ = sim.delete_unsettled(&k, &DeleteOptions::default());
         }
     }
-    let left = Kind::ALL
-        .into_iter()
-        .filter(|k| k.namespaced())
-        .any(|k| sim.store.list(k, Some(&name)).next().is_some());
-    if !left {
-        sim.remove_now(key);
+    // What is still there (pods in their grace period, objects held by finalizers) is
+    // reported in the status conditions `kubectl describe namespace` shows.
+    let mut remaining: Vec<String> = Vec::new();
+    let mut by_finalizer: std::collections::BTreeMap<String, usize> = Default::default();
+    for kind in Kind::ALL.into_iter().filter(|k| k.namespaced()) {
+        let objs: Vec<_> = sim.store.list(kind, Some(&name)).collect();
+        if !objs.is_empty() {
+            remaining.push(format!(
+                "{}.{} has {} resource instances",
+                kind.plural(),
+                kind.group(),
+                objs.len()
+            ));
+        }
+        for o in objs {
+            for f in o["metadata"]["finalizers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f.as_str())
+            {
+                *by_finalizer.entry(f.to_string()).or_default() += 1;
+            }
+        }
     }
+    if remaining.is_empty() {
+        sim.remove_now(key);
+        return Ok(());
+    }
+    remaining.sort();
+    let finalizers: Vec<String> = by_finalizer
+        .iter()
+        .map(|(f, n)| format!("{f} in {n} resource instances"))
+        .collect();
+    deletion_conditions(sim, &ns, &remaining, &finalizers)?;
+    Ok(())
+}
+
+/// `pkg/controller/namespace/deletion/status_condition_utils.go`: the five deletion conditions,
+/// each in its "ok" form unless content or finalizers remain.
+fn deletion_conditions(
+    sim: &mut Sim,
+    ns: &serde_json::Value,
+    remaining: &[String],
+    finalizers: &[String],
+) -> Result<(), ApiError> {
+    let now = crate::clock::rfc3339(sim.now());
+    let mut conds = vec![
+        (
+            "NamespaceDeletionDiscoveryFailure",
+            "False",
+            "ResourcesDiscovered",
+            "All resources successfully discovered".to_string(),
+        ),
+        (
+            "NamespaceDeletionGroupVersionParsingFailure",
+            "False",
+            "ParsedGroupVersions",
+            "All legacy kube types successfully parsed".to_string(),
+        ),
+        (
+            "NamespaceDeletionContentFailure",
+            "False",
+            "ContentDeleted",
+            "All content successfully deleted, may be waiting on finalization".to_string(),
+        ),
+        (
+            "NamespaceContentRemaining",
+            "True",
+            "SomeResourcesRemain",
+            format!("Some resources are remaining: {}", remaining.join(", ")),
+        ),
+    ];
+    if finalizers.is_empty() {
+        conds.push((
+            "NamespaceFinalizersRemaining",
+            "False",
+            "ContentHasNoFinalizers",
+            "All content-preserving finalizers finished".to_string(),
+        ));
+    } else {
+        conds.push((
+            "NamespaceFinalizersRemaining",
+            "True",
+            "SomeFinalizersRemain",
+            format!(
+                "Some content in the namespace has finalizers remaining: {}",
+                finalizers.join(", ")
+            ),
+        ));
+    }
+    let prev = ns["status"]["conditions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let conds: Vec<serde_json::Value> = conds
+        .into_iter()
+        .map(|(ty, status, reason, message)| {
+            let t = prev
+                .iter()
+                .find(|c| c["type"] == ty && c["status"] == status)
+                .map_or_else(|| json!(now), |c| c["lastTransitionTime"].clone());
+            json!({"type": ty, "status": status, "lastTransitionTime": t, "reason": reason, "message": message})
+        })
+        .collect();
+    let mut status = ns["status"].clone();
+    status["conditions"] = serde_json::Value::Array(conds);
+    if ns.get("status") == Some(&status) {
+        return Ok(());
+    }
+    sim.update_unsettled(
+        super::replicaset::status_write(ns, status),
+        crate::sim::Subresource::Status,
+    )?;
     Ok(())
 }

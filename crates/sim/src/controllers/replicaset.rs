@@ -79,6 +79,17 @@ pub(crate) fn selector_matches(owner: &Value, pod: &Value) -> bool {
     !empty && LabelSelector::from_label_selector(sel).matches(meta::labels(pod))
 }
 
+/// The body of a `/status` write: identity and the new status only. The write pipeline takes
+/// nothing but `status` from a status write, so the rest of the object need not be cloned.
+pub(crate) fn status_write(obj: &Value, status: Value) -> Value {
+    json!({
+        "apiVersion": obj["apiVersion"],
+        "kind": obj["kind"],
+        "metadata": {"name": meta::name(obj), "namespace": meta::namespace(obj)},
+        "status": status,
+    })
+}
+
 pub(crate) fn is_active(p: &Value) -> bool {
     !meta::is_terminating(p)
         && !matches!(
@@ -315,8 +326,6 @@ fn write_status(sim: &mut Sim, key: &ObjKey, failure: Option<String>) -> Result<
     if rs.get("status") == Some(&status) {
         return Ok(());
     }
-    let mut new = (*rs).clone();
-    new["status"] = status;
-    sim.update_unsettled(new, Subresource::Status)?;
+    sim.update_unsettled(status_write(&rs, status), Subresource::Status)?;
     Ok(())
 }

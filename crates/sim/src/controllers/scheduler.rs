@@ -11,6 +11,7 @@
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::Queues;
 use super::events::{EventKind, record};
@@ -78,16 +79,27 @@ fn schedule(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         "" | "default-scheduler" => {}
         _ => return Ok(()),
     }
-    let nodes: Vec<_> = sim.store.list(Kind::Node, None).cloned().collect();
+    let nodes: Vec<Arc<Value>> = sim.store.list(Kind::Node, None).cloned().collect();
     let mut fits: Vec<(usize, String)> = Vec::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let wants = PodNeeds::of(&pod);
     for n in &nodes {
-        match filter(&pod, n) {
-            Ok(()) => {
-                let name = meta::name(n).to_string();
-                let bound = sim.alloc.nodes.get(&name).map_or(0, |s| s.bound.len());
-                fits.push((bound, name));
+        let name = meta::name(n);
+        let bound = sim.alloc.nodes.get(name).map_or(0, |s| s.bound.len());
+        // NodeResourcesFit runs after NodeAffinity: a node at its `pods` capacity is full.
+        let capacity = n["status"]["allocatable"]["pods"]
+            .as_str()
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(110);
+        let verdict = filter(&wants, n).and_then(|()| {
+            if bound >= capacity {
+                Err(TOO_MANY_PODS.to_string())
+            } else {
+                Ok(())
             }
+        });
+        match verdict {
+            Ok(()) => fits.push((bound, name.to_string())),
             Err(reason) => *reasons.entry(reason).or_default() += 1,
         }
     }
@@ -98,13 +110,31 @@ fn schedule(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
     }
 }
 
+const TOO_MANY_PODS: &str = "Too many pods";
+
+/// The pod's side of the filters, read once per scheduling attempt rather than once per node.
+struct PodNeeds<'a> {
+    tolerations: Vec<&'a Value>,
+    node_selector: Option<&'a serde_json::Map<String, Value>>,
+    terms: Option<&'a Vec<Value>>,
+}
+
+impl<'a> PodNeeds<'a> {
+    fn of(pod: &'a Value) -> Self {
+        let spec = &pod["spec"];
+        PodNeeds {
+            tolerations: spec["tolerations"].as_array().into_iter().flatten().collect(),
+            node_selector: spec["nodeSelector"].as_object(),
+            terms: spec
+                .pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+                .and_then(Value::as_array),
+        }
+    }
+}
+
 /// The first filter a node fails, as the plugin's reason string.
-fn filter(pod: &Value, node: &Value) -> Result<(), String> {
-    let tolerations: Vec<&Value> = pod["spec"]["tolerations"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .collect();
+fn filter(pod: &PodNeeds<'_>, node: &Value) -> Result<(), String> {
+    let tolerations = &pod.tolerations;
     // NodeUnschedulable: a cordoned node, unless the pod tolerates the unschedulable taint.
     if node["spec"]["unschedulable"].as_bool() == Some(true) {
         let taint = json!({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"});
@@ -155,18 +185,15 @@ fn tolerates(t: &Value, taint: &Value) -> bool {
     }
 }
 
-fn node_affinity_matches(pod: &Value, node: &Value) -> bool {
+fn node_affinity_matches(pod: &PodNeeds<'_>, node: &Value) -> bool {
     let labels = meta::labels(node);
     let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-    if let Some(sel) = pod["spec"]["nodeSelector"].as_object()
+    if let Some(sel) = pod.node_selector
         && !sel.iter().all(|(k, v)| label(k) == v.as_str())
     {
         return false;
     }
-    let terms = pod.pointer(
-        "/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms",
-    );
-    let Some(terms) = terms.and_then(Value::as_array) else {
+    let Some(terms) = pod.terms else {
         return true;
     };
     // Terms are ORed; the requirements of a term are ANDed.
@@ -260,9 +287,26 @@ fn unschedulable(
         // strings, then the PostFilter (preemption) diagnosis.
         let mut parts: Vec<String> = reasons.iter().map(|(r, c)| format!("{c} {r}")).collect();
         parts.sort();
+        // DefaultPreemption: only nodes that failed on resources could be helped by evicting
+        // pods, and with every pod at the same priority there is no victim to evict.
+        let full = reasons.get(TOO_MANY_PODS).copied().unwrap_or(0);
+        let mut pre = Vec::new();
+        if full > 0 {
+            pre.push(format!(
+                "{full} No preemption victims found for incoming pod"
+            ));
+        }
+        if total > full {
+            pre.push(format!(
+                "{} Preemption is not helpful for scheduling",
+                total - full
+            ));
+        }
+        pre.sort();
         format!(
-            "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.",
-            parts.join(", ")
+            "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.",
+            parts.join(", "),
+            pre.join(", ")
         )
     };
     let mut new = pod.clone();
