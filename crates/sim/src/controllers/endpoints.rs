@@ -88,7 +88,9 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         None => {}
     }
     match current {
-        // Writing an identical object is a no-op in the pipeline: no new resourceVersion.
+        // Already as desired: skip the write pipeline (the common case on a resync).
+        Some(cur) if *cur == ep => Ok(()),
+        // Writing an identical object is a no-op in the pipeline anyway: no new resourceVersion.
         Some(_) => tolerate(sim.update_unsettled(ep, Subresource::Main)),
         None => tolerate(sim.create_unsettled(ep)),
     }

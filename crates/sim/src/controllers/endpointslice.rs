@@ -32,9 +32,11 @@ pub fn observe(store: &Store, change: &Change, q: &mut Queues) {
     match change.key.kind {
         Kind::Pod => common::queue_for_pod(store, change, Ctl::EndpointSlice, q),
         Kind::Service => common::queue_service(change, Ctl::EndpointSlice, q),
-        // A managed slice written by anyone queues its Service, so an edited or deleted slice
-        // is repaired (`onEndpointSliceAdd/Update/Delete` + `managedByController`).
-        Kind::EndpointSlice => {
+        // A managed slice edited or deleted by anyone queues its Service, so it is repaired
+        // (`onEndpointSliceUpdate/Delete` + `managedByController`). Creations are skipped: the
+        // controller made them itself (upstream's tracker skips its own writes the same way),
+        // and resyncing every new slice would double the work of settling many Services.
+        Kind::EndpointSlice if change.old.is_some() => {
             for obj in [&change.old, &change.new].into_iter().flatten() {
                 let labels = meta::labels(obj);
                 let label = |k: &str| {
@@ -112,8 +114,8 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         return write_slice(sim, &svc, placeholder.as_deref(), &[], Vec::new());
     }
 
-    for (set, group) in &desired {
-        let slices = by_ports.remove(set).unwrap_or_default();
+    for (set, group) in desired {
+        let slices = by_ports.remove(&set).unwrap_or_default();
         reconcile_group(sim, &svc, slices, group)?;
     }
     // Slices of port sets no pod resolves any more.
@@ -127,9 +129,9 @@ fn reconcile_group(
     sim: &mut Sim,
     svc: &SvcView,
     slices: Vec<Arc<Value>>,
-    group: &Group,
+    group: Group,
 ) -> Result<(), ApiError> {
-    let mut remaining = group.endpoints.clone();
+    let mut remaining = group.endpoints;
     let mut planned: Vec<(Arc<Value>, Vec<Value>)> = Vec::new();
     for s in slices {
         let kept: Vec<Value> = s
@@ -171,6 +173,19 @@ fn write_slice(
     ports: &[Value],
     endpoints: Vec<Value>,
 ) -> Result<(), ApiError> {
+    let labels = Value::Object(slice_labels(svc));
+    // The API server serves empty lists here as `null` (kubernetes#135968), which
+    // `kubectl get endpointslices` prints as `<unset>`.
+    let endpoints = list_or_null(endpoints);
+    let ports = list_or_null(ports.to_vec());
+    if let Some(s) = existing
+        && s.pointer("/metadata/labels") == Some(&labels)
+        && s.get("endpoints").unwrap_or(&Value::Null) == &endpoints
+        && s.get("ports").unwrap_or(&Value::Null) == &ports
+    {
+        // Already as desired: skip the write pipeline (the common case on a resync).
+        return Ok(());
+    }
     let mut slice = match existing {
         Some(s) => s.clone(),
         None => json!({
@@ -184,12 +199,9 @@ fn write_slice(
             "addressType": "IPv4",
         }),
     };
-    let labels = slice_labels(svc);
-    meta::metadata_mut(&mut slice).insert("labels".into(), Value::Object(labels));
-    // The API server serves empty lists here as `null` (kubernetes#135968), which
-    // `kubectl get endpointslices` prints as `<unset>`.
-    slice["endpoints"] = list_or_null(endpoints);
-    slice["ports"] = list_or_null(ports.to_vec());
+    meta::metadata_mut(&mut slice).insert("labels".into(), labels);
+    slice["endpoints"] = endpoints;
+    slice["ports"] = ports;
     let r = match existing {
         Some(_) => sim.update_unsettled(slice, Subresource::Main),
         None => sim.create_unsettled(slice),
