@@ -275,10 +275,17 @@ pub fn queue_for_pod(store: &Store, change: &Change, ctl: Ctl, q: &mut Queues) {
         if meta::str_at(spec, &["type"]) == "ExternalName" {
             continue;
         }
-        let Some(sel) = selector_of(spec) else {
+        let Some(sel) = spec
+            .get("selector")
+            .and_then(Value::as_object)
+            .filter(|m| !m.is_empty())
+        else {
             continue;
         };
-        let hit = |l: Option<Option<&Map<String, Value>>>| l.is_some_and(|l| sel.matches(l));
+        // Equality on every key, read in place: this runs for every Service on every pod write.
+        let hit = |l: Option<Option<&Map<String, Value>>>| {
+            l.is_some_and(|l| sel.iter().all(|(k, v)| l.and_then(|l| l.get(k)) == Some(v)))
+        };
         if hit(old_labels) || hit(new_labels) {
             q.push(ctl, ObjKey::of(Kind::Service, svc));
         }
