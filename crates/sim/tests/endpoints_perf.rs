@@ -111,3 +111,48 @@ fn five_thousand_pods_and_a_thousand_services_settle_fast() {
     assert_eq!(slice_endpoints(&slice).len(), 6);
     assert!(relabel.as_micros() <= 2000, "took {relabel:?}");
 }
+
+#[test]
+#[ignore = "timing; run in release"]
+fn pods_becoming_ready_under_existing_services_are_cheap_each() {
+    let mut sim = sim();
+    let mut yaml = String::new();
+    for n in 0..100 {
+        yaml.push_str(&format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns{n}\n---\n"
+        ));
+    }
+    sim.apply_yaml(&yaml).expect("namespaces");
+    let mut yaml = String::new();
+    for n in 0..100 {
+        for j in 0..10 {
+            yaml.push_str(&format!(
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc{j}\n  namespace: ns{n}\nspec:\n  selector:\n    app: s{j}\n  ports:\n  - name: web\n    port: 80\n    protocol: TCP\n    targetPort: http\n---\n"
+            ));
+        }
+    }
+    sim.apply_yaml(&yaml).expect("services");
+    let (_, wall, cpu) = timed(|| {
+        for n in 0..100u32 {
+            let ns = format!("ns{n}");
+            for i in 0..50u32 {
+                let name = format!("p{i}");
+                let app = format!("s{}", i % 10);
+                pod_in(
+                    &mut sim,
+                    &ns,
+                    &name,
+                    &[("app", &app)],
+                    &[("http", 8080, "TCP")],
+                );
+                let ip = format!("10.{}.{}.{}", 100 + n / 100, n % 100, i + 1);
+                set_status_in(&mut sim, &ns, &name, "Running", &ip, true);
+            }
+        }
+    });
+    eprintln!(
+        "5000 pods created and made ready one write at a time, 1000 services watching: {wall:?} wall, {cpu:?} cpu"
+    );
+    assert_eq!(slice_endpoints(&slices_in(&sim, "ns7", "svc3")).len(), 5);
+    assert_eq!(ep_ips(&endpoints_in(&sim, "ns7", "svc3")).0.len(), 5);
+}
