@@ -516,3 +516,44 @@ fn rule47_a_deleted_endpoints_object_is_recreated() {
         ["10.244.1.10".to_string()].into()
     );
 }
+
+#[test]
+fn rule44_changing_a_service_to_external_name_leaves_its_last_endpoints_as_upstream_does() {
+    // endpoints_controller.go and endpointslice_controller.go return early for ExternalName
+    // (issues.k8s.io/105986) without deleting what they made before: the objects go stale.
+    let mut sim = sim();
+    service(&mut sim, "web", "web", "8080");
+    ready_pod(&mut sim, "a", &[("app", "web")], "10.244.1.10");
+    sim.patch(
+        Kind::Service,
+        "default",
+        "web",
+        PatchType::Merge,
+        &json!({"spec": {"type": "ExternalName", "externalName": "example.com"}}),
+        Subresource::Main,
+    )
+    .expect("to ExternalName");
+    ready_pod(&mut sim, "b", &[("app", "web")], "10.244.1.11");
+    assert_eq!(
+        ep_ips(&endpoints(&sim, "web")).0,
+        ["10.244.1.10".to_string()].into()
+    );
+    assert_eq!(slice_endpoints(&slices(&sim, "web")).len(), 1);
+}
+
+#[test]
+fn rule43_the_bootstrap_kube_dns_service_has_controller_made_endpoints_and_a_slice() {
+    let sim = sim();
+    let ep = endpoints_in(&sim, "kube-system", "kube-dns");
+    assert_eq!(
+        ep["metadata"]["labels"],
+        json!({"k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS"})
+    );
+    let s = slices_in(&sim, "kube-system", "kube-dns");
+    assert_eq!(s.len(), 1);
+    assert_eq!(
+        s[0]["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"],
+        "endpointslice-controller.k8s.io"
+    );
+    assert!(meta::name(&s[0]).starts_with("kube-dns-"));
+}

@@ -215,6 +215,8 @@ fn rule46_a_placeholder_slice_stands_in_while_there_are_no_endpoints() {
         real["ports"],
         json!([{"name": "web", "port": 8080, "protocol": "TCP"}])
     );
+    // `finalize` turns "create the real slice, delete the placeholder" into an update.
+    assert_eq!(meta::name(&real), meta::name(&placeholder));
     // ...and when the pod goes, exactly one placeholder is back.
     sim.delete(
         Kind::Pod,
@@ -229,6 +231,54 @@ fn rule46_a_placeholder_slice_stands_in_while_there_are_no_endpoints() {
     let back = only_slice(&sim, "web");
     assert_eq!(back["endpoints"], json!(null));
     assert_eq!(back["ports"], json!(null));
+    assert_eq!(meta::name(&back), meta::name(&placeholder));
+}
+
+#[test]
+fn rule47_a_target_port_edit_rewrites_the_slice_in_place() {
+    let mut sim = sim();
+    service(&mut sim, "web", "web", "8080");
+    ready_pod(&mut sim, "a", &[("app", "web")], "10.244.1.10");
+    let before = only_slice(&sim, "web");
+    sim.patch(
+        Kind::Service,
+        "default",
+        "web",
+        PatchType::Json,
+        &json!([{"op": "replace", "path": "/spec/ports/0/targetPort", "value": 9090}]),
+        Subresource::Main,
+    )
+    .expect("patch targetPort");
+    let after = only_slice(&sim, "web");
+    assert_eq!(meta::name(&after), meta::name(&before));
+    assert_eq!(
+        after["ports"],
+        json!([{"name": "web", "port": 9090, "protocol": "TCP"}])
+    );
+    assert_eq!(
+        endpoints(&sim, "web")["subsets"][0]["ports"],
+        json!([{"name": "web", "port": 9090, "protocol": "TCP"}])
+    );
+}
+
+#[test]
+fn rule45_publish_not_ready_addresses_lists_a_pod_on_an_unknown_node_without_a_zone() {
+    let mut sim = sim();
+    apply(
+        &mut sim,
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  publishNotReadyAddresses: true\n  selector:\n    app: web\n  ports:\n  - port: 80\n    protocol: TCP\n    targetPort: 8080\n",
+    );
+    sim.create(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "ghost", "namespace": "default", "labels": {"app": "web"}},
+        "spec": {"nodeName": "node09", "containers": [{"name": "app", "image": "nginx"}]},
+    }))
+    .expect("pod");
+    set_status(&mut sim, "ghost", "Running", "10.244.9.9", false);
+    let s = only_slice(&sim, "web");
+    assert_eq!(s["endpoints"][0]["nodeName"], "node09");
+    assert_eq!(s["endpoints"][0].get("zone"), None);
+    assert_eq!(s["endpoints"][0]["conditions"]["ready"], true);
 }
 
 #[test]

@@ -52,9 +52,10 @@ pub struct SvcView {
 
 impl SvcView {
     pub fn of(obj: Arc<Value>) -> SvcView {
-        let spec = obj.get("spec").cloned().unwrap_or(Value::Null);
-        let external_name = meta::str_at(&spec, &["type"]) == "ExternalName";
-        let selector = selector_of(&spec).filter(|_| !external_name);
+        let null = Value::Null;
+        let spec = obj.get("spec").unwrap_or(&null);
+        let external_name = meta::str_at(spec, &["type"]) == "ExternalName";
+        let selector = selector_of(spec).filter(|_| !external_name);
         let ports = spec
             .get("ports")
             .and_then(Value::as_array)
@@ -67,7 +68,7 @@ impl SvcView {
             name: meta::name(&obj).to_string(),
             selector,
             ports,
-            headless: meta::str_at(&spec, &["clusterIP"]) == "None",
+            headless: meta::str_at(spec, &["clusterIP"]) == "None",
             publish_not_ready: spec
                 .get("publishNotReadyAddresses")
                 .and_then(Value::as_bool)
@@ -225,33 +226,35 @@ pub fn hostname_for(pod: &Value, svc: &SvcView) -> Option<String> {
 
 /// `{kind: Pod, namespace, name, uid}`: the targetRef of an endpoint.
 pub fn target_ref(pod: &Value) -> Value {
-    serde_json::json!({
-        "kind": "Pod",
-        "namespace": meta::namespace(pod),
-        "name": meta::name(pod),
-        "uid": meta::uid(pod),
-    })
+    // Sized up front: built for every endpoint of every sync, and growing small maps
+    // one key at a time showed up as the top allocation cost at scale.
+    let mut m = Map::with_capacity(4);
+    m.insert("kind".into(), Value::from("Pod"));
+    m.insert("namespace".into(), Value::from(meta::namespace(pod)));
+    m.insert("name".into(), Value::from(meta::name(pod)));
+    m.insert("uid".into(), Value::from(meta::uid(pod)));
+    Value::Object(m)
 }
 
-/// The parts of a pod an endpoint is computed from; a change outside them (another
-/// annotation, a container restart count) cannot change any endpoint, so it queues nothing
-/// (upstream `podEndpointsChanged` + the label comparison in `getPodServiceMemberships`).
-fn endpoint_projection(pod: &Value) -> Value {
-    let ready = is_ready(pod);
-    serde_json::json!([
-        meta::labels(pod),
-        pod.pointer("/status/podIP"),
-        pod.pointer("/status/podIPs"),
-        pod.pointer("/status/phase"),
-        ready,
-        pod.pointer("/metadata/deletionTimestamp"),
-        pod.pointer("/metadata/uid"),
-        pod.pointer("/spec/hostname"),
-        pod.pointer("/spec/subdomain"),
-        pod.pointer("/spec/nodeName"),
-        pod.pointer("/spec/containers"),
-        pod.pointer("/spec/initContainers"),
-    ])
+/// Whether anything an endpoint is computed from differs between two versions of a pod; a
+/// change outside these (another annotation, a container restart count) cannot change any
+/// endpoint, so it queues nothing (upstream `podEndpointsChanged` + the label comparison in
+/// `getPodServiceMemberships`). Compares in place: this runs on every pod write.
+fn endpoint_inputs_changed(old: &Value, new: &Value) -> bool {
+    const PATHS: [&str; 11] = [
+        "/metadata/labels",
+        "/metadata/deletionTimestamp",
+        "/metadata/uid",
+        "/status/podIP",
+        "/status/podIPs",
+        "/status/phase",
+        "/spec/hostname",
+        "/spec/subdomain",
+        "/spec/nodeName",
+        "/spec/containers",
+        "/spec/initContainers",
+    ];
+    PATHS.iter().any(|p| old.pointer(p) != new.pointer(p)) || is_ready(old) != is_ready(new)
 }
 
 /// Queue, for `ctl`, the Services a pod write can affect: those in the pod's namespace whose
@@ -259,7 +262,7 @@ fn endpoint_projection(pod: &Value) -> Value {
 /// changed.
 pub fn queue_for_pod(store: &Store, change: &Change, ctl: Ctl, q: &mut Queues) {
     if let (Some(old), Some(new)) = (&change.old, &change.new)
-        && endpoint_projection(old) == endpoint_projection(new)
+        && !endpoint_inputs_changed(old, new)
     {
         return;
     }
@@ -272,10 +275,17 @@ pub fn queue_for_pod(store: &Store, change: &Change, ctl: Ctl, q: &mut Queues) {
         if meta::str_at(spec, &["type"]) == "ExternalName" {
             continue;
         }
-        let Some(sel) = selector_of(spec) else {
+        let Some(sel) = spec
+            .get("selector")
+            .and_then(Value::as_object)
+            .filter(|m| !m.is_empty())
+        else {
             continue;
         };
-        let hit = |l: Option<Option<&Map<String, Value>>>| l.is_some_and(|l| sel.matches(l));
+        // Equality on every key, read in place: this runs for every Service on every pod write.
+        let hit = |l: Option<Option<&Map<String, Value>>>| {
+            l.is_some_and(|l| sel.iter().all(|(k, v)| l.and_then(|l| l.get(k)) == Some(v)))
+        };
         if hit(old_labels) || hit(new_labels) {
             q.push(ctl, ObjKey::of(Kind::Service, svc));
         }

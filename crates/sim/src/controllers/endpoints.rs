@@ -48,7 +48,33 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         return Ok(());
     }
     let subsets = desired_subsets(&sim.store, &svc);
+    let (subsets, truncated) = truncate(subsets);
+    let mut labels = svc.labels();
+    if svc.headless {
+        labels.insert(HEADLESS_LABEL.into(), Value::String(String::new()));
+    } else {
+        labels.remove(HEADLESS_LABEL);
+    }
     let current = sim.store.get(&ep_key).cloned();
+    let mut annotations = current
+        .as_deref()
+        .and_then(meta::annotations)
+        .cloned()
+        .unwrap_or_default();
+    if truncated {
+        annotations.insert(OVER_CAPACITY.into(), Value::String("truncated".into()));
+    } else {
+        annotations.remove(OVER_CAPACITY);
+    }
+    // Already as desired: skip copying the object and the write pipeline (the common case
+    // on a resync). Absent and empty are the same here: all three fields are omitempty.
+    if let Some(cur) = &current
+        && map_matches(cur.pointer("/metadata/labels"), &labels)
+        && map_matches(cur.pointer("/metadata/annotations"), &annotations)
+        && list_matches(cur.get("subsets"), &subsets)
+    {
+        return Ok(());
+    }
     let mut ep = match &current {
         Some(cur) => (**cur).clone(),
         None => json!({
@@ -57,25 +83,8 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
             "metadata": {"name": svc.name, "namespace": svc.namespace},
         }),
     };
-    let (subsets, truncated) = truncate(subsets);
     let md = meta::metadata_mut(&mut ep);
-    let mut labels = svc.labels();
-    if svc.headless {
-        labels.insert(HEADLESS_LABEL.into(), Value::String(String::new()));
-    } else {
-        labels.remove(HEADLESS_LABEL);
-    }
     set_or_remove(md, "labels", labels);
-    let mut annotations = md
-        .get("annotations")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    if truncated {
-        annotations.insert(OVER_CAPACITY.into(), Value::String("truncated".into()));
-    } else {
-        annotations.remove(OVER_CAPACITY);
-    }
     set_or_remove(md, "annotations", annotations);
     match ep.as_object_mut() {
         Some(o) if subsets.is_empty() => {
@@ -88,9 +97,25 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         None => {}
     }
     match current {
-        // Writing an identical object is a no-op in the pipeline: no new resourceVersion.
+        // Writing an identical object is a no-op in the pipeline anyway: no new resourceVersion.
         Some(_) => tolerate(sim.update_unsettled(ep, Subresource::Main)),
         None => tolerate(sim.create_unsettled(ep)),
+    }
+}
+
+/// An omitempty map field equals `want` (absent = empty).
+fn map_matches(v: Option<&Value>, want: &Map<String, Value>) -> bool {
+    match v.and_then(Value::as_object) {
+        Some(m) => m == want,
+        None => want.is_empty(),
+    }
+}
+
+/// An omitempty list field equals `want` (absent = empty).
+fn list_matches(v: Option<&Value>, want: &[Value]) -> bool {
+    match v.and_then(Value::as_array) {
+        Some(a) => a.as_slice() == want,
+        None => want.is_empty(),
     }
 }
 
@@ -170,13 +195,28 @@ fn desired_subsets(store: &Store, svc: &SvcView) -> Vec<Value> {
             .or_default()
             .push(port);
     }
+    // How many subsets still need each address: the last one takes it, the others copy.
+    let mut uses: BTreeMap<AddrKey, usize> = BTreeMap::new();
+    for set in groups.keys() {
+        for (k, _) in set {
+            *uses.entry(k.clone()).or_default() += 1;
+        }
+    }
     let mut subsets: Vec<(Vec<Value>, Value)> = groups
         .into_iter()
         .map(|(set, ports)| {
-            let pick = |want: bool| -> Vec<Value> {
+            let mut pick = |want: bool| -> Vec<Value> {
                 set.iter()
                     .filter(|(_, r)| *r == want)
-                    .filter_map(|(k, _)| addrs.get(k).cloned())
+                    .filter_map(|(k, _)| {
+                        let left = uses.get_mut(k)?;
+                        *left = left.saturating_sub(1);
+                        if *left == 0 {
+                            addrs.remove(k)
+                        } else {
+                            addrs.get(k).cloned()
+                        }
+                    })
                     .collect()
             };
             let ports: Vec<Value> = ports.into_iter().flatten().map(port_json).collect();

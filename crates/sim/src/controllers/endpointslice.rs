@@ -32,9 +32,11 @@ pub fn observe(store: &Store, change: &Change, q: &mut Queues) {
     match change.key.kind {
         Kind::Pod => common::queue_for_pod(store, change, Ctl::EndpointSlice, q),
         Kind::Service => common::queue_service(change, Ctl::EndpointSlice, q),
-        // A managed slice written by anyone queues its Service, so an edited or deleted slice
-        // is repaired (`onEndpointSliceAdd/Update/Delete` + `managedByController`).
-        Kind::EndpointSlice => {
+        // A managed slice edited or deleted by anyone queues its Service, so it is repaired
+        // (`onEndpointSliceUpdate/Delete` + `managedByController`). Creations are skipped: the
+        // controller made them itself (upstream's tracker skips its own writes the same way),
+        // and resyncing every new slice would double the work of settling many Services.
+        Kind::EndpointSlice if change.old.is_some() => {
             for obj in [&change.old, &change.new].into_iter().flatten() {
                 let labels = meta::labels(obj);
                 let label = |k: &str| {
@@ -72,6 +74,16 @@ struct Group {
     endpoints: BTreeMap<String, Value>,
 }
 
+/// The writes one sync makes, as upstream's reconciler collects them before `finalize`.
+#[derive(Default)]
+struct Plan {
+    /// (existing slice, ports, endpoints).
+    updates: Vec<(Arc<Value>, Vec<Value>, Vec<Value>)>,
+    /// (ports, endpoints).
+    creates: Vec<(Vec<Value>, Vec<Value>)>,
+    deletes: Vec<Arc<Value>>,
+}
+
 pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
     let existing = managed_slices(&sim.store, &key.namespace, &key.name);
     let Some(svc) = sim.store.get(key).cloned() else {
@@ -84,52 +96,70 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         return Ok(());
     }
     let desired = desired_groups(&sim.store, &svc);
-    let svc_uid = meta::uid(&svc.obj).to_string();
+    let mut plan = Plan::default();
     // Slices not owned by this Service (a deleted and recreated one of the same name) go.
-    let (owned, foreign): (Vec<_>, Vec<_>) = existing.into_iter().partition(|s| {
-        meta::controller_ref(s)
-            .and_then(|r| r.get("uid"))
-            .and_then(Value::as_str)
-            == Some(svc_uid.as_str())
-            && meta::str_at(s, &["addressType"]) == "IPv4"
-    });
-    delete_all(sim, &foreign)?;
+    let (owned, foreign): (Vec<_>, Vec<_>) = existing.into_iter().partition(|s| owned_by(s, &svc));
+    plan.deletes.extend(foreign);
 
     let mut by_ports: BTreeMap<PortSet, Vec<Arc<Value>>> = BTreeMap::new();
     for s in owned {
         by_ports.entry(port_set_of_slice(&s)).or_default().push(s);
     }
-
-    if desired.is_empty() {
-        // Rule 46: exactly one placeholder slice (no ports, no endpoints). An existing one is
-        // kept rather than deleted and recreated (`placeholderSliceCompare`).
-        let mut all: Vec<Arc<Value>> = by_ports.into_values().flatten().collect();
-        let keep = all
-            .iter()
-            .position(|s| json_len(s, "endpoints") == 0 && json_len(s, "ports") == 0);
-        let placeholder = keep.map(|i| all.remove(i));
-        delete_all(sim, &all)?;
-        return write_slice(sim, &svc, placeholder.as_deref(), &[], Vec::new());
-    }
-
-    for (set, group) in &desired {
-        let slices = by_ports.remove(set).unwrap_or_default();
-        reconcile_group(sim, &svc, slices, group)?;
+    let any_desired = !desired.is_empty();
+    for (set, group) in desired {
+        let slices = by_ports.remove(&set).unwrap_or_default();
+        reconcile_group(&mut plan, slices, group);
     }
     // Slices of port sets no pod resolves any more.
-    let stale: Vec<Arc<Value>> = by_ports.into_values().flatten().collect();
-    delete_all(sim, &stale)
+    plan.deletes.extend(by_ports.into_values().flatten());
+    if !any_desired {
+        // Rule 46: with no endpoints, exactly one placeholder slice (no ports, no endpoints).
+        // `finalize` turns it into an update of a slice that would be deleted, so an existing
+        // placeholder (or the last real slice) keeps its name.
+        plan.creates.push((Vec::new(), Vec::new()));
+    }
+    finalize(sim, &svc, plan)
+}
+
+/// `Reconciler.finalize`: creates become updates of owned slices that would otherwise be
+/// deleted (so slice names survive port changes and emptying), no creates for a Service being
+/// deleted, then the writes.
+fn finalize(sim: &mut Sim, svc: &SvcView, mut plan: Plan) -> Result<(), ApiError> {
+    let mut i = 0;
+    while i < plan.deletes.len() && !plan.creates.is_empty() {
+        if owned_by(&plan.deletes[i], svc) {
+            let reused = plan.deletes.remove(i);
+            if let Some((ports, eps)) = plan.creates.pop() {
+                plan.updates.push((reused, ports, eps));
+            }
+        } else {
+            i += 1;
+        }
+    }
+    if !meta::is_terminating(&svc.obj) {
+        for (ports, eps) in plan.creates {
+            write_slice(sim, svc, None, &ports, eps)?;
+        }
+    }
+    for (s, ports, eps) in plan.updates {
+        write_slice(sim, svc, Some(&s), &ports, eps)?;
+    }
+    delete_all(sim, &plan.deletes)
+}
+
+/// `ownedBy` + the address type check: a slice this Service's controller may reuse.
+fn owned_by(slice: &Value, svc: &SvcView) -> bool {
+    meta::controller_ref(slice)
+        .and_then(|r| r.get("uid"))
+        .and_then(Value::as_str)
+        == Some(meta::uid(&svc.obj))
+        && meta::str_at(slice, &["addressType"]) == "IPv4"
 }
 
 /// `reconcileByPortMapping`, simplified: endpoints already in a slice stay there (updated in
 /// place), the rest fill slices with room in name order, then new slices of at most 100.
-fn reconcile_group(
-    sim: &mut Sim,
-    svc: &SvcView,
-    slices: Vec<Arc<Value>>,
-    group: &Group,
-) -> Result<(), ApiError> {
-    let mut remaining = group.endpoints.clone();
+fn reconcile_group(plan: &mut Plan, slices: Vec<Arc<Value>>, group: Group) {
+    let mut remaining = group.endpoints;
     let mut planned: Vec<(Arc<Value>, Vec<Value>)> = Vec::new();
     for s in slices {
         let kept: Vec<Value> = s
@@ -151,16 +181,15 @@ fn reconcile_group(
     }
     for (s, eps) in planned {
         if eps.is_empty() {
-            delete_all(sim, &[s])?;
+            plan.deletes.push(s);
         } else {
-            write_slice(sim, svc, Some(&s), &group.ports, eps)?;
+            plan.updates.push((s, group.ports.clone(), eps));
         }
     }
     let rest: Vec<Value> = remaining.into_values().collect();
     for chunk in rest.chunks(MAX_ENDPOINTS_PER_SLICE) {
-        write_slice(sim, svc, None, &group.ports, chunk.to_vec())?;
+        plan.creates.push((group.ports.clone(), chunk.to_vec()));
     }
-    Ok(())
 }
 
 /// Create (`existing` None) or update one slice to the desired content.
@@ -171,6 +200,19 @@ fn write_slice(
     ports: &[Value],
     endpoints: Vec<Value>,
 ) -> Result<(), ApiError> {
+    let labels = Value::Object(slice_labels(svc));
+    // The API server serves empty lists here as `null` (kubernetes#135968), which
+    // `kubectl get endpointslices` prints as `<unset>`.
+    let endpoints = list_or_null(endpoints);
+    let ports = list_or_null(ports.to_vec());
+    if let Some(s) = existing
+        && s.pointer("/metadata/labels") == Some(&labels)
+        && s.get("endpoints").unwrap_or(&Value::Null) == &endpoints
+        && s.get("ports").unwrap_or(&Value::Null) == &ports
+    {
+        // Already as desired: skip the write pipeline (the common case on a resync).
+        return Ok(());
+    }
     let mut slice = match existing {
         Some(s) => s.clone(),
         None => json!({
@@ -184,12 +226,9 @@ fn write_slice(
             "addressType": "IPv4",
         }),
     };
-    let labels = slice_labels(svc);
-    meta::metadata_mut(&mut slice).insert("labels".into(), Value::Object(labels));
-    // The API server serves empty lists here as `null` (kubernetes#135968), which
-    // `kubectl get endpointslices` prints as `<unset>`.
-    slice["endpoints"] = list_or_null(endpoints);
-    slice["ports"] = list_or_null(ports.to_vec());
+    meta::metadata_mut(&mut slice).insert("labels".into(), labels);
+    slice["endpoints"] = endpoints;
+    slice["ports"] = ports;
     let r = match existing {
         Some(_) => sim.update_unsettled(slice, Subresource::Main),
         None => sim.create_unsettled(slice),
@@ -238,11 +277,12 @@ fn desired_groups(store: &Store, svc: &SvcView) -> BTreeMap<PortSet, Group> {
         if !common::should_be_in_endpoints(pod, true) {
             continue;
         }
-        // A pod whose node is unknown is left out until it is (upstream requeues).
-        let node_name = meta::str_at(pod, &["spec", "nodeName"]);
-        let Some(node) = store.get_by(Kind::Node, "", node_name) else {
+        // A pod whose node is unknown is left out until it is (upstream requeues), unless the
+        // Service publishes not-ready addresses: then it is listed, without a zone.
+        let node = store.get_by(Kind::Node, "", meta::str_at(pod, &["spec", "nodeName"]));
+        if node.is_none() && !svc.publish_not_ready {
             continue;
-        };
+        }
         let Some(ip) = common::pod_ipv4(pod) else {
             continue;
         };
@@ -306,7 +346,7 @@ fn port_set_of_slice(s: &Value) -> PortSet {
 
 /// `podToEndpoint`: `serving` is the pod's Ready condition, `terminating` its deletion, and
 /// `ready` is `publishNotReadyAddresses || (serving && !terminating)`.
-fn pod_to_endpoint(pod: &Value, node: &Value, svc: &SvcView, ip: String) -> Value {
+fn pod_to_endpoint(pod: &Value, node: Option<&Arc<Value>>, svc: &SvcView, ip: String) -> Value {
     let serving = common::is_ready(pod);
     let terminating = meta::is_terminating(pod);
     let ready = svc.publish_not_ready || (serving && !terminating);
@@ -318,8 +358,12 @@ fn pod_to_endpoint(pod: &Value, node: &Value, svc: &SvcView, ip: String) -> Valu
         ep["hostname"] = Value::String(h);
     }
     ep["targetRef"] = common::target_ref(pod);
-    ep["nodeName"] = Value::String(meta::str_at(pod, &["spec", "nodeName"]).to_string());
-    let zone = meta::labels(node)
+    let node_name = meta::str_at(pod, &["spec", "nodeName"]);
+    if !node_name.is_empty() {
+        ep["nodeName"] = Value::String(node_name.to_string());
+    }
+    let zone = node
+        .and_then(|n| meta::labels(n))
         .and_then(|l| l.get(ZONE_LABEL))
         .and_then(Value::as_str)
         .unwrap_or("");
@@ -348,8 +392,4 @@ fn delete_all(sim: &mut Sim, slices: &[Arc<Value>]) -> Result<(), ApiError> {
         tolerate(sim.delete_unsettled(&key, &DeleteOptions::default()))?;
     }
     Ok(())
-}
-
-fn json_len(v: &Value, k: &str) -> usize {
-    v.get(k).and_then(Value::as_array).map_or(0, Vec::len)
 }
