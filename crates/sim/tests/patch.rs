@@ -121,7 +121,7 @@ fn kubectl_apply_three_way_body_replaces_the_port_and_records_last_applied() {
     let svc = smp(&mut sim, Kind::Service, "web-svc", body);
     assert_eq!(
         svc["spec"]["ports"],
-        json!([{"name": "http2", "port": 81, "targetPort": 8080}])
+        json!([{"name": "http2", "port": 81, "protocol": "TCP", "targetPort": 8080}])
     );
     assert_eq!(
         svc["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"],
@@ -138,8 +138,10 @@ fn set_image_merges_containers_by_name_and_keeps_their_other_fields() {
     assert_eq!(
         containers(&d),
         &json!([
-            {"name": "nginx", "image": "nginx:1.26", "ports": [{"containerPort": 80, "protocol": "TCP"}], "env": [{"name": "A", "value": "1"}], "args": ["--one", "--two"]},
-            {"name": "sidecar", "image": "busybox:1.36"},
+            {"name": "nginx", "image": "nginx:1.26", "ports": [{"containerPort": 80, "protocol": "TCP"}], "env": [{"name": "A", "value": "1"}], "args": ["--one", "--two"],
+             "imagePullPolicy": "IfNotPresent", "resources": {}, "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"},
+            {"name": "sidecar", "image": "busybox:1.36",
+             "imagePullPolicy": "IfNotPresent", "resources": {}, "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"},
         ])
     );
 }
@@ -313,7 +315,8 @@ fn merge_patch_replaces_lists_where_strategic_merges_them_by_key() {
     );
     assert_eq!(
         merged["spec"]["ports"],
-        json!([{"name": "metrics", "port": 9090}])
+        // Defaulting fills protocol and targetPort in the replaced list.
+        json!([{"name": "metrics", "port": 9090, "protocol": "TCP", "targetPort": 9090}])
     );
     let (mut sim, _) = sim_with(&[WEB_SVC]);
     let strategic = smp(&mut sim, Kind::Service, "web-svc", body);
@@ -322,7 +325,7 @@ fn merge_patch_replaces_lists_where_strategic_merges_them_by_key() {
     assert_eq!(
         strategic["spec"]["ports"],
         json!([
-            {"name": "metrics", "port": 9090},
+            {"name": "metrics", "port": 9090, "protocol": "TCP", "targetPort": 9090},
             {"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080},
             {"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443},
         ])

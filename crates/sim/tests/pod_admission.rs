@@ -549,7 +549,12 @@ fn a_volume_without_a_source_defaults_to_empty_dir() {
 #[test]
 fn binding_an_unscheduled_pod_sets_node_name_once() {
     let (mut sim, _) = sim_with(&[]);
-    let pod = create(&mut sim, &pod_with(""));
+    // No node carries this label, so the scheduler leaves the pod Pending for us to bind.
+    let pod = sim
+        .create(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+            "spec": {"nodeSelector": {"disk": "none"}, "containers": [{"name": "app", "image": "nginx"}]}}))
+        .expect("create");
+    assert_eq!(pod["spec"]["nodeName"], Value::Null);
     let mut bound = (*pod).clone();
     bound["spec"]["nodeName"] = json!("node01");
     let bound = sim

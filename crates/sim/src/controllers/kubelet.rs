@@ -383,10 +383,13 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
         "containerStatuses".into(),
         Value::Array(computed.into_iter().map(|c| c.status).collect()),
     );
-    status.insert(
-        "qosClass".into(),
-        Value::String(qos_class(containers).into()),
-    );
+    // The API server set qosClass at admission (with real quantity parsing); keep it.
+    if !status.contains_key("qosClass") {
+        status.insert(
+            "qosClass".into(),
+            Value::String(qos_class(containers).into()),
+        );
+    }
     write_status(sim, pod, status)
 }
 
