@@ -10,7 +10,7 @@ use std::hint::black_box;
 mod workload;
 
 fn build() -> Sim {
-    let (mut sim, _clock) = Sim::default_with_clock().expect("bootstrap");
+    let mut sim = workload::new_sim();
     sim.create_all(workload::objects()).expect("seed");
     sim
 }
@@ -21,7 +21,7 @@ fn bench_build(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("build_and_settle_100ns_5000pods_1000svc_200netpol", |b| {
         b.iter(|| {
-            let (mut sim, _clock) = Sim::default_with_clock().expect("bootstrap");
+            let mut sim = workload::new_sim();
             sim.create_all(black_box(objs.clone())).expect("seed");
             black_box(sim.resource_version())
         })

@@ -2,7 +2,36 @@
 //! namespace), 1,000 Services and 200 NetworkPolicies, as plain objects.
 #![allow(dead_code)]
 
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use kubedrill_sim::{ClusterConfig, ManualClock, NodeConfig, Sim};
 use serde_json::{Value, json};
+
+/// Workers for 5,000 pods at the kubelet's default 110 pods per node (the scheduler honours it).
+pub const WORKERS: u8 = 50;
+
+/// The default cluster grown to a control plane and 50 workers.
+pub fn config() -> ClusterConfig {
+    let mut c = ClusterConfig::default();
+    c.nodes.truncate(1);
+    for i in 1..=WORKERS {
+        c.nodes.push(NodeConfig {
+            name: format!("node{i:02}"),
+            internal_ip: Ipv4Addr::new(172, 30, 1, 2 + i),
+            pod_cidr: (Ipv4Addr::new(10, 244, i, 0), 24),
+            control_plane: false,
+        });
+    }
+    c
+}
+
+pub fn new_sim() -> Sim {
+    match Sim::new(config(), Arc::new(ManualClock::at_epoch())) {
+        Ok(s) => s,
+        Err(e) => panic!("bootstrap: {e}"),
+    }
+}
 
 pub const NAMESPACES: usize = 100;
 pub const DEPLOYMENTS_PER_NS: usize = 10;

@@ -12,13 +12,7 @@ mod workload;
 fn main() {
     let objs = workload::objects();
     let start = Instant::now();
-    let (mut sim, _clock) = match Sim::default_with_clock() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("bootstrap failed: {e}");
-            std::process::exit(1);
-        }
-    };
+    let mut sim = workload::new_sim();
     if let Err(e) = sim.create_all(objs) {
         eprintln!("seeding failed: {e}");
         std::process::exit(1);

@@ -377,11 +377,11 @@ fn finalizers(obj: &Value) -> Vec<&str> {
 /// Fields a client cannot change on update (ObjectMeta strategy: uid, creationTimestamp,
 /// deletion state, generation are the server's).
 fn preserve_server_metadata(old: &Value, new: &mut Value) {
+    let empty = Map::new();
     let old_md = old
         .get("metadata")
         .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+        .unwrap_or(&empty);
     let md: &mut Map<String, Value> = meta::metadata_mut(new);
     for f in SERVER_MANAGED {
         match old_md.get(f) {

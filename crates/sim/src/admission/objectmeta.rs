@@ -28,6 +28,10 @@ use crate::meta;
 const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * 1024;
 
 pub fn admit(_ctx: &mut Ctx<'_>, kind: Kind, op: Op<'_>, obj: &mut Value) -> Result<(), ApiError> {
+    // A status write keeps the stored metadata (write.rs), which passed all of this already.
+    if matches!(op, Op::UpdateStatus { .. }) {
+        return Ok(());
+    }
     // The API server decodes the body into the typed object before anything else runs; a
     // label value that is a number fails there, as a BadRequest, not as a validation error.
     decode::<MetadataOnly>(kind, obj)?;
@@ -71,7 +75,8 @@ fn owns_metadata_validation(kind: Kind) -> bool {
 /// (`apimachinery/pkg/runtime/serializer/versioning` + `endpoints/handlers/create.go`).
 /// The decode error's own wording is serde's, not Go's `encoding/json`.
 pub(super) fn decode<T: DeserializeOwned>(kind: Kind, v: &Value) -> Result<T, ApiError> {
-    serde_json::from_value::<T>(v.clone()).map_err(|e| {
+    // `&Value` is itself a deserializer: no copy of the object per write.
+    T::deserialize(v).map_err(|e| {
         ApiError::BadRequest(format!(
             "{k} in version \"{ver}\" cannot be handled as a {k}: {msg}",
             k = kind.name(),
