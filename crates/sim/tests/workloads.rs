@@ -610,16 +610,40 @@ fn statefulset_ordered_ready_waits_for_each_pod_to_be_ready() {
 
 #[test]
 fn a_full_cluster_leaves_pods_pending_with_too_many_pods() {
-    let (sim, _c) = sim_with(&[&deploy("big", 222, "")]);
+    let (mut sim, _c) = sim_with(&[&deploy("big", 222, "")]);
     let pending: Vec<_> = pods(&sim, "default")
         .into_iter()
         .filter(|p| p["status"]["phase"] == "Pending")
         .collect();
     // Two workers of 110 pods each, one slot taken by a CoreDNS pod: 219 run, 3 wait.
     assert_eq!(pending.len(), 3);
+    let msg = cond(&pending[0], "PodScheduled")["message"].clone();
     assert_eq!(
         cond(&pending[0], "PodScheduled")["message"],
         "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Too many pods. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
+    );
+    assert!(msg.is_string());
+    // (Without the requeue, the ReplicaSet's replacement would make it 4 pending.)
+    // Deleting a running pod frees a slot: one pending pod is scheduled in its place.
+    let running = pods(&sim, "default")
+        .into_iter()
+        .find(|p| p["status"]["phase"] == "Running" && p["metadata"]["labels"]["app"] == "big")
+        .expect("running");
+    sim.delete(
+        Kind::Pod,
+        "default",
+        meta::name(&running),
+        &DeleteOptions::default(),
+    )
+    .expect("delete");
+    let still: Vec<_> = pods(&sim, "default")
+        .into_iter()
+        .filter(|p| p["status"]["phase"] == "Pending" && !meta::is_terminating(p))
+        .collect();
+    assert_eq!(
+        still.len(),
+        3,
+        "one of the waiting pods took the freed slot"
     );
 }
 

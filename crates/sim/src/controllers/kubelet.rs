@@ -86,8 +86,29 @@ fn release(sim: &mut Sim, key: &ObjKey, keep_uid: Option<&str>) {
         }
     }
     if keep_uid.is_none() {
-        for np in sim.alloc.nodes.values_mut() {
-            np.bound.remove(&k);
+        let mut freed = Vec::new();
+        for (node, np) in sim.alloc.nodes.iter_mut() {
+            if np.bound.remove(&k) {
+                freed.push((node.clone(), np.bound.len()));
+            }
+        }
+        // A slot opened on a node that was full: pods left Pending with "Too many pods" get
+        // another try, as the scheduler requeues them on an assigned pod's deletion.
+        for (node, left) in freed {
+            let capacity = sim
+                .store
+                .get_by(Kind::Node, "", &node)
+                .and_then(|n| {
+                    n["status"]["allocatable"]["pods"]
+                        .as_str()?
+                        .parse::<usize>()
+                        .ok()
+                })
+                .unwrap_or(110);
+            if left + 1 >= capacity {
+                sim.queues
+                    .push(Ctl::Scheduler, ObjKey::new(Kind::Node, "", &node));
+            }
         }
     }
 }
