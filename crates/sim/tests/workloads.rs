@@ -789,3 +789,34 @@ fn a_paused_deployment_scales_but_does_not_roll_out() {
     assert_eq!(replica_sets(&sim, "default").len(), 2);
     assert_eq!(owned_pods(&sim, "default", &old).len(), 0);
 }
+
+#[test]
+fn rule_91_probe_ports_resolve_by_container_port_name() {
+    let named = "        ports:\n        - name: web\n          containerPort: 80\n        readinessProbe:\n          httpGet:\n            path: /\n            port: web\n";
+    let (sim, _c) = sim_with(&[&deploy("ok", 1, named)]);
+    let p = &pods(&sim, "default")[0];
+    assert_eq!(cond(p, "Ready")["status"], "True");
+    let missing = "        readinessProbe:\n          tcpSocket:\n            port: http\n";
+    let (sim, _c) = sim_with(&[&deploy("bad", 1, missing)]);
+    let p = &pods(&sim, "default")[0];
+    assert_eq!(cond(p, "Ready")["status"], "False");
+    let ev = events_for(&sim, "default", meta::name(p));
+    assert!(
+        ev.iter().any(|(r, m)| r == "Unhealthy" && m.starts_with("Readiness probe errored and resulted in unknown state: couldn't find port: http")),
+        "{ev:?}"
+    );
+}
+
+#[test]
+fn the_same_writes_give_byte_identical_clusters() {
+    let run = || {
+        let (mut sim, clock) = sim_with(&[&deploy("web", 3, BROKEN_READINESS), STS]);
+        let mut d = (*sim.get(Kind::Deployment, "default", "web").expect("d")).clone();
+        d["spec"]["replicas"] = 5.into();
+        sim.update(d).expect("scale");
+        clock.advance(SignedDuration::from_secs(40));
+        sim.tick().expect("tick");
+        sim.dump()
+    };
+    assert_eq!(run(), run());
+}

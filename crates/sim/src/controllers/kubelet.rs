@@ -867,13 +867,13 @@ fn readiness(
             sim.wake_at(first, Ctl::Kubelet, key.clone());
             return false;
         }
-        if let Err(out) = probe::run(p, c, ip, listeners) {
+        if let Err(e) = probe::run(p, c, ip, listeners) {
             record(
                 sim,
                 pod,
                 EventKind::Warning,
                 "Unhealthy",
-                &format!("{what} probe failed: {out}"),
+                &e.event(what),
                 KUBELET,
             );
             return false;
@@ -899,8 +899,21 @@ fn liveness(
     let Some(p) = c.get("livenessProbe").filter(|p| p.is_object()) else {
         return;
     };
-    let Err(out) = probe::run(p, c, ip, listeners) else {
-        return;
+    let out = match probe::run(p, c, ip, listeners) {
+        Ok(()) => return,
+        // Unknown: neither a success nor a failure that counts towards a restart.
+        Err(e @ probe::ProbeError::Errored(_)) => {
+            record(
+                sim,
+                pod,
+                EventKind::Warning,
+                "Unhealthy",
+                &e.event("Liveness"),
+                KUBELET,
+            );
+            return;
+        }
+        Err(probe::ProbeError::Failed(out)) => out,
     };
     let (delay, period, threshold) = probe::timing(p);
     let started_at = parse_time(
