@@ -584,6 +584,24 @@ fn statefulset_pods_have_ordinal_names_hostnames_and_the_service_subdomain() {
     }
     let s = sim.get(Kind::StatefulSet, "default", "db").expect("sts");
     assert_eq!(s["status"]["readyReplicas"], 3);
+    assert_eq!(
+        s["status"]["currentRevision"],
+        s["status"]["updateRevision"]
+    );
+    // A template change replaces every pod (highest ordinal first) onto the new revision.
+    let mut upd = (*s).clone();
+    upd["spec"]["template"]["spec"]["containers"][0]["image"] = "redis:8".into();
+    sim.update(upd).expect("update");
+    let s = sim.get(Kind::StatefulSet, "default", "db").expect("sts");
+    assert_ne!(s["status"]["updateRevision"], Value::Null);
+    assert_eq!(
+        s["status"]["currentRevision"],
+        s["status"]["updateRevision"]
+    );
+    assert_eq!(s["status"]["updatedReplicas"], 3);
+    for p in pods(&sim, "default") {
+        assert_eq!(p["spec"]["containers"][0]["image"], "redis:8");
+    }
     let mut s = (*s).clone();
     s["spec"]["replicas"] = 1.into();
     sim.update(s).expect("scale down");
