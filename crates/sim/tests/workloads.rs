@@ -838,3 +838,26 @@ fn the_same_writes_give_byte_identical_clusters() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn init_containers_complete_before_the_app_starts_and_a_blocking_one_holds_the_pod() {
+    let ok = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  initContainers:\n  - name: setup\n    image: busybox\n    command: [\"sh\", \"-c\", \"echo ready\"]\n  containers:\n  - name: app\n    image: nginx\n";
+    let stuck = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: stuck\nspec:\n  initContainers:\n  - name: wait\n    image: busybox\n    command: [\"sh\", \"-c\", \"until nslookup db; do sleep 2; done\"]\n  containers:\n  - name: app\n    image: nginx\n";
+    let (sim, _c) = sim_with(&[ok, stuck]);
+    let p = sim.get(Kind::Pod, "default", "ok").expect("ok");
+    assert_eq!(p["status"]["phase"], "Running");
+    assert_eq!(
+        p["status"]["initContainerStatuses"][0]["state"]["terminated"]["reason"],
+        "Completed"
+    );
+    let p = sim.get(Kind::Pod, "default", "stuck").expect("stuck");
+    assert_eq!(p["status"]["phase"], "Pending");
+    assert_eq!(
+        cond(&p, "Initialized")["message"],
+        "containers with incomplete status: [wait]"
+    );
+    assert_eq!(
+        p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
+        "PodInitializing"
+    );
+}

@@ -245,6 +245,7 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
     // Init containers run to completion first; one that cannot be pulled holds the pod.
     let mut init_statuses = Vec::new();
     let mut initialized = true;
+    let mut init_failed = false;
     for c in pod["spec"]["initContainers"]
         .as_array()
         .into_iter()
@@ -253,18 +254,65 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
         let name = c["name"].as_str().unwrap_or("");
         let image = c["image"].as_str().unwrap_or("");
         match images::lookup(image) {
-            Ok(_) if initialized => {
+            Ok(entry) if initialized => {
                 let r = ImageRef::parse(image);
+                let cid = container_id(pod, name, 0);
+                let b = images::behaviour(entry, c);
+                // A sidecar (restartPolicy Always) keeps running beside the app containers.
+                let sidecar = c["restartPolicy"].as_str() == Some("Always");
+                let (state, last, ready, started, restarts) = match b.exits {
+                    _ if sidecar => (
+                        json!({"running": {"startedAt": start_time}}),
+                        json!({}),
+                        true,
+                        true,
+                        0,
+                    ),
+                    Some(0) => (
+                        json!({"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": start_time, "finishedAt": start_time, "containerID": cid}}),
+                        json!({}),
+                        true,
+                        false,
+                        0,
+                    ),
+                    Some(code) => {
+                        initialized = false;
+                        let term = json!({"exitCode": code, "reason": "Error", "startedAt": start_time, "finishedAt": start_time, "containerID": cid});
+                        if restart_policy == "Never" {
+                            init_failed = true;
+                            (json!({"terminated": term}), json!({}), false, false, 0)
+                        } else {
+                            (
+                                json!({"waiting": {"reason": "CrashLoopBackOff"}}),
+                                json!({"terminated": term}),
+                                false,
+                                false,
+                                1,
+                            )
+                        }
+                    }
+                    // An init container whose command never ends holds the pod in Init.
+                    None => {
+                        initialized = false;
+                        (
+                            json!({"running": {"startedAt": start_time}}),
+                            json!({}),
+                            false,
+                            true,
+                            0,
+                        )
+                    }
+                };
                 init_statuses.push(json!({
                     "name": name,
-                    "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": start_time, "finishedAt": start_time, "containerID": container_id(pod, name, 0)}},
-                    "lastState": {},
-                    "ready": true,
-                    "restartCount": 0,
+                    "state": state,
+                    "lastState": last,
+                    "ready": ready,
+                    "restartCount": restarts,
                     "image": r.full(),
                     "imageID": image_id(&r),
-                    "containerID": container_id(pod, name, 0),
-                    "started": false,
+                    "containerID": cid,
+                    "started": started,
                 }));
             }
             Err(e) if initialized => {
@@ -301,7 +349,10 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
     }
 
     let all_terminated = !computed.is_empty() && computed.iter().all(|c| c.terminated.is_some());
-    let phase = if all_terminated {
+    let phase = if init_failed {
+        // An init container failed under restartPolicy Never: the pod has failed.
+        "Failed"
+    } else if all_terminated {
         if computed.iter().all(|c| c.terminated == Some(0)) {
             "Succeeded"
         } else {
