@@ -71,12 +71,17 @@ pub fn observe(store: &Store, change: &Change, q: &mut Queues) {
 /// Whether the set's selector selects the pod; an empty selector selects nothing here (apps/v1
 /// rejects it, and a controller must never claim a whole namespace).
 pub(crate) fn selector_matches(owner: &Value, pod: &Value) -> bool {
+    selector_of(owner).is_some_and(|s| s.matches(meta::labels(pod)))
+}
+
+/// The owner's selector, parsed once; `None` for an empty one (selects nothing).
+pub(crate) fn selector_of(owner: &Value) -> Option<LabelSelector> {
     let sel = &owner["spec"]["selector"];
     let empty = sel["matchLabels"].as_object().is_none_or(|m| m.is_empty())
         && sel["matchExpressions"]
             .as_array()
             .is_none_or(|a| a.is_empty());
-    !empty && LabelSelector::from_label_selector(sel).matches(meta::labels(pod))
+    (!empty).then(|| LabelSelector::from_label_selector(sel))
 }
 
 /// The body of a `/status` write: identity and the new status only. The write pipeline takes
@@ -204,12 +209,15 @@ pub(crate) fn claim_pods(
     let uid = meta::uid(owner).to_string();
     let ns = meta::namespace(owner).to_string();
     let candidates: Vec<Arc<Value>> = sim.store.list(Kind::Pod, Some(&ns)).cloned().collect();
+    let selector = selector_of(owner);
     let mut owned = Vec::new();
     for p in candidates {
         let cref_uid = meta::controller_ref(&p)
             .and_then(|r| r["uid"].as_str())
             .map(str::to_string);
-        let matches = selector_matches(owner, &p);
+        let matches = selector
+            .as_ref()
+            .is_some_and(|s| s.matches(meta::labels(&p)));
         match cref_uid {
             Some(u) if u == uid => {
                 if matches {
