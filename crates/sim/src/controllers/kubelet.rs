@@ -125,7 +125,7 @@ fn allocate_ip(sim: &mut Sim, node: &str, holder: &str) -> Option<Ipv4Addr> {
         return None;
     }
     let base = u32::from(net) & !(size - 1);
-    let (first, last) = (base + 2, base + size - 2);
+    let (first, last) = (base.saturating_add(2), base.saturating_add(size - 2));
     let mut parts = holder.splitn(3, '/');
     let k = (
         parts.next().unwrap_or("").to_string(),
@@ -501,8 +501,8 @@ fn sandbox_failed(sim: &mut Sim, pod: &Value, node: &str, host_ip: &str) -> Resu
                 .unwrap_or(0);
             format!(
                 "{}-{}",
-                Ipv4Addr::from(b + 1),
-                Ipv4Addr::from(b + size.saturating_sub(2))
+                Ipv4Addr::from(b.wrapping_add(1)),
+                Ipv4Addr::from(b.wrapping_add(size.saturating_sub(2)))
             )
         })
         .unwrap_or_default();

@@ -21,6 +21,10 @@ use crate::store::{Change, ObjKey, Store};
 
 const COMPONENT: &str = "replicaset-controller";
 
+/// At most this many pods created or deleted per sync (`replica_set.go` BurstReplicas); the
+/// status write that follows brings the set back for the rest.
+const BURST_REPLICAS: i64 = 500;
+
 pub fn observe(store: &Store, change: &Change, q: &mut Queues) {
     match change.key.kind {
         Kind::ReplicaSet => {
@@ -119,12 +123,15 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         return Ok(());
     }
     let owned = claim_pods(sim, &rs, Kind::ReplicaSet)?;
-    let want = rs["spec"]["replicas"].as_i64().unwrap_or(1).max(0);
+    let want = rs["spec"]["replicas"]
+        .as_i64()
+        .unwrap_or(1)
+        .clamp(0, i64::from(i32::MAX));
     let active: Vec<Arc<Value>> = owned.iter().filter(|p| is_active(p)).cloned().collect();
     let diff = want - active.len() as i64;
     let mut failure: Option<String> = None;
     if diff > 0 {
-        for _ in 0..diff {
+        for _ in 0..diff.min(BURST_REPLICAS) {
             let pod = pod_from_template(&rs);
             match sim.create_unsettled(pod) {
                 Ok(p) => {
@@ -156,7 +163,10 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
     } else if diff < 0 {
         let mut ranked = active.clone();
         ranked.sort_by_key(|p| deletion_rank(p));
-        for p in ranked.iter().take((-diff) as usize) {
+        let extra = usize::try_from(-diff)
+            .unwrap_or(0)
+            .min(BURST_REPLICAS as usize);
+        for p in ranked.iter().take(extra) {
             let k = ObjKey::of(Kind::Pod, p);
             if sim.delete_unsettled(&k, &DeleteOptions::default()).is_ok() {
                 let msg = format!("Deleted pod: {}", meta::name(p));

@@ -68,7 +68,10 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
     }
     let name = meta::name(&set).to_string();
     let ns = meta::namespace(&set).to_string();
-    let want = set["spec"]["replicas"].as_i64().unwrap_or(1).max(0);
+    let want = set["spec"]["replicas"]
+        .as_i64()
+        .unwrap_or(1)
+        .clamp(0, i64::from(i32::MAX));
     let parallel = set["spec"]["podManagementPolicy"] == "Parallel";
     let on_delete = set["spec"]["updateStrategy"]["type"] == "OnDelete";
     let rev = revision(&set);

@@ -449,7 +449,9 @@ pub(super) fn liveness(
         KUBELET,
     );
     let kill_at = first
-        .checked_add(SignedDuration::from_secs(period * (threshold - 1).max(0)))
+        .checked_add(SignedDuration::from_secs(
+            period.saturating_mul((threshold - 1).max(0)),
+        ))
         .unwrap_or(first);
     if now < kill_at {
         sim.wake_at(kill_at, Ctl::Kubelet, key.clone());
@@ -472,7 +474,7 @@ pub(super) fn liveness(
     status["containerID"] = json!(container_id(pod, name, restarts));
     let next = now
         .checked_add(SignedDuration::from_secs(
-            delay + period * (threshold - 1).max(0),
+            delay.saturating_add(period.saturating_mul((threshold - 1).max(0))),
         ))
         .unwrap_or(now);
     sim.wake_at(
