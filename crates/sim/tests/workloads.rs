@@ -861,3 +861,28 @@ fn init_containers_complete_before_the_app_starts_and_a_blocking_one_holds_the_p
         "PodInitializing"
     );
 }
+
+#[test]
+fn a_status_write_sticks_until_the_kubelet_next_acts_on_the_pod() {
+    let (mut sim, _c) = sim_with(&[POD]);
+    let mut p = (*sim.get(Kind::Pod, "default", "web").expect("p")).clone();
+    for c in p["status"]["conditions"].as_array_mut().expect("conds") {
+        if c["type"] == "Ready" {
+            c["status"] = "False".into();
+        }
+    }
+    sim.update_status(p).expect("status");
+    let p = sim.get(Kind::Pod, "default", "web").expect("p");
+    assert_eq!(
+        cond(&p, "Ready")["status"],
+        "False",
+        "the kubelet does not react to status writes"
+    );
+    // A spec change is a kubelet event: it recomputes the status.
+    let mut p = (*p).clone();
+    p["spec"]["containers"][0]["image"] = "nginx:1.28".into();
+    sim.update(p).expect("set image");
+    let p = sim.get(Kind::Pod, "default", "web").expect("p");
+    assert_eq!(cond(&p, "Ready")["status"], "True");
+    assert_eq!(p["status"]["containerStatuses"][0]["restartCount"], 1);
+}
