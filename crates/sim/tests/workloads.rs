@@ -266,6 +266,16 @@ fn rule_91_rolling_update_with_a_failing_readiness_probe_keeps_the_old_pods() {
     assert_eq!(d["status"]["updatedReplicas"], 1);
     assert_eq!(d["status"]["replicas"], 4);
     assert_eq!(cond(&d, "Progressing")["status"], "True");
+    assert_eq!(cond(&d, "Progressing")["reason"], "ReplicaSetUpdated");
+    assert_eq!(
+        cond(&d, "Progressing")["message"],
+        format!("ReplicaSet \"{}\" is progressing.", meta::name(&new))
+    );
+    assert_eq!(
+        cond(&d, "Available")["status"],
+        "True",
+        "maxUnavailable 0 kept all old pods"
+    );
     // progressDeadlineSeconds (600) later, `kubectl rollout status` gives up on this condition.
     clock.advance(SignedDuration::from_secs(601));
     sim.tick().expect("tick");

@@ -638,6 +638,11 @@ fn write_status(sim: &mut Sim, key: &ObjKey, created_new: Option<String>) -> Res
         && available == want
         && status_i(new_rs.map_or(&d, |r| r), "availableReplicas") == want;
     let deadline = d["spec"]["progressDeadlineSeconds"].as_i64().unwrap_or(600);
+    let old_status = |f: &str| status_i(&d, f);
+    let progressed = updated > old_status("updatedReplicas")
+        || total - updated < old_status("replicas") - old_status("updatedReplicas")
+        || ready > old_status("readyReplicas")
+        || available > old_status("availableReplicas");
     let progressing = if d["spec"]["paused"].as_bool() == Some(true) {
         cond(
             "Progressing",
@@ -659,19 +664,27 @@ fn write_status(sim: &mut Sim, key: &ObjKey, created_new: Option<String>) -> Res
             "NewReplicaSetCreated",
             format!("Created new replica set \"{n}\""),
         )
+    } else if progressed {
+        // util.DeploymentProgressing: progress refreshes lastUpdateTime (and so the deadline);
+        // a Progressing condition already True keeps its lastTransitionTime.
+        let transition = prev("Progressing")
+            .filter(|c| c["status"] == "True")
+            .map_or_else(|| json!(ts), |c| c["lastTransitionTime"].clone());
+        json!({"type": "Progressing", "status": "True", "lastUpdateTime": ts, "lastTransitionTime": transition,
+               "reason": "ReplicaSetUpdated", "message": format!("ReplicaSet \"{new_name}\" is progressing.")})
     } else {
         let prev_p = prev("Progressing");
         let last = prev_p
             .as_ref()
             .and_then(|c| parse_time(c["lastUpdateTime"].as_str().unwrap_or("")))
             .unwrap_or(now);
+        let deadline_at = last
+            .checked_add(SignedDuration::from_secs(deadline))
+            .unwrap_or(last);
         let timed_out = prev_p
             .as_ref()
             .is_some_and(|c| c["reason"] == "ProgressDeadlineExceeded")
-            || now
-                >= last
-                    .checked_add(SignedDuration::from_secs(deadline))
-                    .unwrap_or(last);
+            || now >= deadline_at;
         if timed_out {
             cond(
                 "Progressing",
@@ -680,22 +693,17 @@ fn write_status(sim: &mut Sim, key: &ObjKey, created_new: Option<String>) -> Res
                 format!("ReplicaSet \"{new_name}\" has timed out progressing."),
             )
         } else {
-            let c = match prev_p {
-                // Still waiting on the same rollout: keep lastUpdateTime so the deadline holds.
-                Some(c) if c["status"] == "True" && c["reason"] != "NewReplicaSetAvailable" => c,
-                _ => cond(
+            // No progress: the condition stays as it was, and the deadline runs from its
+            // lastUpdateTime.
+            sim.wake_at(deadline_at, Ctl::Deployment, key.clone());
+            prev_p.unwrap_or_else(|| {
+                cond(
                     "Progressing",
                     "True",
                     "ReplicaSetUpdated",
                     format!("ReplicaSet \"{new_name}\" is progressing."),
-                ),
-            };
-            let at = parse_time(c["lastUpdateTime"].as_str().unwrap_or(""))
-                .unwrap_or(now)
-                .checked_add(SignedDuration::from_secs(deadline))
-                .unwrap_or(now);
-            sim.wake_at(at, Ctl::Deployment, key.clone());
-            c
+                )
+            })
         }
     };
     let mut status = json!({
