@@ -74,13 +74,13 @@ pub struct Listener {
     /// `TCP` or `UDP`.
     pub protocol: String,
     /// Path → status; `None` when the socket does not speak HTTP.
-    pub http: Option<BTreeMap<String, u16>>,
+    pub http: Option<&'static BTreeMap<String, u16>>,
 }
 
 impl Listener {
     /// The status the HTTP server answers for `path` (query string ignored).
     pub fn http_status(&self, path: &str) -> Option<u16> {
-        let http = self.http.as_ref()?;
+        let http = self.http?;
         let path = path.split('?').next().unwrap_or("/");
         let path = if path.is_empty() { "/" } else { path };
         http.get(path)
@@ -253,7 +253,7 @@ fn expand(s: &str, env: &BTreeMap<String, String>) -> String {
 }
 
 /// What the container `c` (a pod spec container, as JSON) does once its image is pulled.
-pub fn behaviour(entry: &ImageEntry, c: &Value) -> Behaviour {
+pub fn behaviour(entry: &'static ImageEntry, c: &Value) -> Behaviour {
     let env: BTreeMap<String, String> = c["env"]
         .as_array()
         .into_iter()
@@ -272,7 +272,14 @@ pub fn behaviour(entry: &ImageEntry, c: &Value) -> Behaviour {
         .map(|s| expand(s, &env))
         .collect();
     let words = words(&argv);
-    let run = entry
+    static NOTHING: Run = Run {
+        when: None,
+        listen: Vec::new(),
+        exits: false,
+        exit_code: 0,
+        sigterm: None,
+    };
+    let run: &'static Run = entry
         .runs
         .iter()
         .find(|r| match &r.when {
@@ -281,8 +288,7 @@ pub fn behaviour(entry: &ImageEntry, c: &Value) -> Behaviour {
                 .iter()
                 .any(|x| x == w || x.rsplit('/').next() == Some(w.as_str())),
         })
-        .cloned()
-        .unwrap_or_default();
+        .unwrap_or(&NOTHING);
     let listeners = run
         .listen
         .iter()
@@ -315,7 +321,7 @@ pub fn behaviour(entry: &ImageEntry, c: &Value) -> Behaviour {
             (port != 0).then(|| Listener {
                 port,
                 protocol: l.protocol.clone().unwrap_or_else(|| "TCP".into()),
-                http: l.http.clone(),
+                http: l.http.as_ref(),
             })
         })
         .collect();

@@ -266,6 +266,16 @@ fn rule_91_rolling_update_with_a_failing_readiness_probe_keeps_the_old_pods() {
     assert_eq!(d["status"]["updatedReplicas"], 1);
     assert_eq!(d["status"]["replicas"], 4);
     assert_eq!(cond(&d, "Progressing")["status"], "True");
+    assert_eq!(cond(&d, "Progressing")["reason"], "ReplicaSetUpdated");
+    assert_eq!(
+        cond(&d, "Progressing")["message"],
+        format!("ReplicaSet \"{}\" is progressing.", meta::name(&new))
+    );
+    assert_eq!(
+        cond(&d, "Available")["status"],
+        "True",
+        "maxUnavailable 0 kept all old pods"
+    );
     // progressDeadlineSeconds (600) later, `kubectl rollout status` gives up on this condition.
     clock.advance(SignedDuration::from_secs(601));
     sim.tick().expect("tick");
@@ -584,6 +594,24 @@ fn statefulset_pods_have_ordinal_names_hostnames_and_the_service_subdomain() {
     }
     let s = sim.get(Kind::StatefulSet, "default", "db").expect("sts");
     assert_eq!(s["status"]["readyReplicas"], 3);
+    assert_eq!(
+        s["status"]["currentRevision"],
+        s["status"]["updateRevision"]
+    );
+    // A template change replaces every pod (highest ordinal first) onto the new revision.
+    let mut upd = (*s).clone();
+    upd["spec"]["template"]["spec"]["containers"][0]["image"] = "redis:8".into();
+    sim.update(upd).expect("update");
+    let s = sim.get(Kind::StatefulSet, "default", "db").expect("sts");
+    assert_ne!(s["status"]["updateRevision"], Value::Null);
+    assert_eq!(
+        s["status"]["currentRevision"],
+        s["status"]["updateRevision"]
+    );
+    assert_eq!(s["status"]["updatedReplicas"], 3);
+    for p in pods(&sim, "default") {
+        assert_eq!(p["spec"]["containers"][0]["image"], "redis:8");
+    }
     let mut s = (*s).clone();
     s["spec"]["replicas"] = 1.into();
     sim.update(s).expect("scale down");
@@ -610,16 +638,40 @@ fn statefulset_ordered_ready_waits_for_each_pod_to_be_ready() {
 
 #[test]
 fn a_full_cluster_leaves_pods_pending_with_too_many_pods() {
-    let (sim, _c) = sim_with(&[&deploy("big", 222, "")]);
+    let (mut sim, _c) = sim_with(&[&deploy("big", 222, "")]);
     let pending: Vec<_> = pods(&sim, "default")
         .into_iter()
         .filter(|p| p["status"]["phase"] == "Pending")
         .collect();
     // Two workers of 110 pods each, one slot taken by a CoreDNS pod: 219 run, 3 wait.
     assert_eq!(pending.len(), 3);
+    let msg = cond(&pending[0], "PodScheduled")["message"].clone();
     assert_eq!(
         cond(&pending[0], "PodScheduled")["message"],
         "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Too many pods. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
+    );
+    assert!(msg.is_string());
+    // (Without the requeue, the ReplicaSet's replacement would make it 4 pending.)
+    // Deleting a running pod frees a slot: one pending pod is scheduled in its place.
+    let running = pods(&sim, "default")
+        .into_iter()
+        .find(|p| p["status"]["phase"] == "Running" && p["metadata"]["labels"]["app"] == "big")
+        .expect("running");
+    sim.delete(
+        Kind::Pod,
+        "default",
+        meta::name(&running),
+        &DeleteOptions::default(),
+    )
+    .expect("delete");
+    let still: Vec<_> = pods(&sim, "default")
+        .into_iter()
+        .filter(|p| p["status"]["phase"] == "Pending" && !meta::is_terminating(p))
+        .collect();
+    assert_eq!(
+        still.len(),
+        3,
+        "one of the waiting pods took the freed slot"
     );
 }
 
@@ -764,4 +816,83 @@ fn a_paused_deployment_scales_but_does_not_roll_out() {
     sim.update(d).expect("resume");
     assert_eq!(replica_sets(&sim, "default").len(), 2);
     assert_eq!(owned_pods(&sim, "default", &old).len(), 0);
+}
+
+#[test]
+fn rule_91_probe_ports_resolve_by_container_port_name() {
+    let named = "        ports:\n        - name: web\n          containerPort: 80\n        readinessProbe:\n          httpGet:\n            path: /\n            port: web\n";
+    let (sim, _c) = sim_with(&[&deploy("ok", 1, named)]);
+    let p = &pods(&sim, "default")[0];
+    assert_eq!(cond(p, "Ready")["status"], "True");
+    let missing = "        readinessProbe:\n          tcpSocket:\n            port: http\n";
+    let (sim, _c) = sim_with(&[&deploy("bad", 1, missing)]);
+    let p = &pods(&sim, "default")[0];
+    assert_eq!(cond(p, "Ready")["status"], "False");
+    let ev = events_for(&sim, "default", meta::name(p));
+    assert!(
+        ev.iter().any(|(r, m)| r == "Unhealthy" && m.starts_with("Readiness probe errored and resulted in unknown state: couldn't find port: http")),
+        "{ev:?}"
+    );
+}
+
+#[test]
+fn the_same_writes_give_byte_identical_clusters() {
+    let run = || {
+        let (mut sim, clock) = sim_with(&[&deploy("web", 3, BROKEN_READINESS), STS]);
+        let mut d = (*sim.get(Kind::Deployment, "default", "web").expect("d")).clone();
+        d["spec"]["replicas"] = 5.into();
+        sim.update(d).expect("scale");
+        clock.advance(SignedDuration::from_secs(40));
+        sim.tick().expect("tick");
+        sim.dump()
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn init_containers_complete_before_the_app_starts_and_a_blocking_one_holds_the_pod() {
+    let ok = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  initContainers:\n  - name: setup\n    image: busybox\n    command: [\"sh\", \"-c\", \"echo ready\"]\n  containers:\n  - name: app\n    image: nginx\n";
+    let stuck = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: stuck\nspec:\n  initContainers:\n  - name: wait\n    image: busybox\n    command: [\"sh\", \"-c\", \"until nslookup db; do sleep 2; done\"]\n  containers:\n  - name: app\n    image: nginx\n";
+    let (sim, _c) = sim_with(&[ok, stuck]);
+    let p = sim.get(Kind::Pod, "default", "ok").expect("ok");
+    assert_eq!(p["status"]["phase"], "Running");
+    assert_eq!(
+        p["status"]["initContainerStatuses"][0]["state"]["terminated"]["reason"],
+        "Completed"
+    );
+    let p = sim.get(Kind::Pod, "default", "stuck").expect("stuck");
+    assert_eq!(p["status"]["phase"], "Pending");
+    assert_eq!(
+        cond(&p, "Initialized")["message"],
+        "containers with incomplete status: [wait]"
+    );
+    assert_eq!(
+        p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
+        "PodInitializing"
+    );
+}
+
+#[test]
+fn a_status_write_sticks_until_the_kubelet_next_acts_on_the_pod() {
+    let (mut sim, _c) = sim_with(&[POD]);
+    let mut p = (*sim.get(Kind::Pod, "default", "web").expect("p")).clone();
+    for c in p["status"]["conditions"].as_array_mut().expect("conds") {
+        if c["type"] == "Ready" {
+            c["status"] = "False".into();
+        }
+    }
+    sim.update_status(p).expect("status");
+    let p = sim.get(Kind::Pod, "default", "web").expect("p");
+    assert_eq!(
+        cond(&p, "Ready")["status"],
+        "False",
+        "the kubelet does not react to status writes"
+    );
+    // A spec change is a kubelet event: it recomputes the status.
+    let mut p = (*p).clone();
+    p["spec"]["containers"][0]["image"] = "nginx:1.28".into();
+    sim.update(p).expect("set image");
+    let p = sim.get(Kind::Pod, "default", "web").expect("p");
+    assert_eq!(cond(&p, "Ready")["status"], "True");
+    assert_eq!(p["status"]["containerStatuses"][0]["restartCount"], 1);
 }

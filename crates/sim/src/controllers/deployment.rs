@@ -130,8 +130,12 @@ fn without_hash(t: &Value) -> Value {
 /// intstr.GetScaledValueFromIntOrPercent.
 fn scaled(v: &Value, total: i64, round_up: bool, default_pct: i64) -> i64 {
     let pct = |p: i64| {
-        let x = p * total;
-        if round_up { (x + 99) / 100 } else { x / 100 }
+        let x = p.saturating_mul(total);
+        if round_up {
+            x.saturating_add(99) / 100
+        } else {
+            x / 100
+        }
     };
     match v {
         Value::Number(n) => n.as_i64().unwrap_or(0),
@@ -143,8 +147,12 @@ fn scaled(v: &Value, total: i64, round_up: bool, default_pct: i64) -> i64 {
     }
 }
 
+/// `spec.replicas` (default 1), within int32 as the API types hold it.
 fn replicas(o: &Value) -> i64 {
-    o["spec"]["replicas"].as_i64().unwrap_or(1).max(0)
+    o["spec"]["replicas"]
+        .as_i64()
+        .unwrap_or(1)
+        .clamp(0, i64::from(i32::MAX))
 }
 
 fn status_i(o: &Value, f: &str) -> i64 {
@@ -304,7 +312,9 @@ fn create_new_rs(
     let size = if p.recreate {
         if current > 0 { 0 } else { want }
     } else {
-        (want + p.surge - current).clamp(0, want)
+        want.saturating_add(p.surge)
+            .saturating_sub(current)
+            .clamp(0, want)
     };
     for _ in 0..10 {
         let hash = template_hash(&d["spec"]["template"], collisions);
@@ -323,7 +333,10 @@ fn create_new_rs(
         let mut annotations = copied_annotations(d);
         let rev = olds.iter().map(|r| revision(r)).max().unwrap_or(0) + 1;
         annotations.insert(DESIRED.into(), Value::String(want.to_string()));
-        annotations.insert(MAX.into(), Value::String((want + p.surge).to_string()));
+        annotations.insert(
+            MAX.into(),
+            Value::String(want.saturating_add(p.surge).to_string()),
+        );
         annotations.insert(REVISION.into(), Value::String(rev.to_string()));
         let mut spec = json!({"replicas": size, "selector": selector, "template": tmpl});
         if let Some(m) = d["spec"]["minReadySeconds"].as_i64() {
@@ -387,7 +400,10 @@ fn sync_annotations(
     }
     ann.insert(REVISION.into(), Value::String(rev.to_string()));
     ann.insert(DESIRED.into(), Value::String(want.to_string()));
-    ann.insert(MAX.into(), Value::String((want + p.surge).to_string()));
+    ann.insert(
+        MAX.into(),
+        Value::String(want.saturating_add(p.surge).to_string()),
+    );
     if new == **rs {
         return Ok(rs.clone());
     }
@@ -435,12 +451,12 @@ fn rolling(
     let target = if new_size > want {
         want
     } else {
-        let max_total = want + p.surge;
+        let max_total = want.saturating_add(p.surge);
         let current = old_total + new_size;
         if current >= max_total {
             new_size
         } else {
-            new_size + (max_total - current).min(want - new_size)
+            new_size + max_total.saturating_sub(current).min(want - new_size)
         }
     };
     scale(sim, d, new_rs, target)?;
@@ -622,6 +638,11 @@ fn write_status(sim: &mut Sim, key: &ObjKey, created_new: Option<String>) -> Res
         && available == want
         && status_i(new_rs.map_or(&d, |r| r), "availableReplicas") == want;
     let deadline = d["spec"]["progressDeadlineSeconds"].as_i64().unwrap_or(600);
+    let old_status = |f: &str| status_i(&d, f);
+    let progressed = updated > old_status("updatedReplicas")
+        || total - updated < old_status("replicas") - old_status("updatedReplicas")
+        || ready > old_status("readyReplicas")
+        || available > old_status("availableReplicas");
     let progressing = if d["spec"]["paused"].as_bool() == Some(true) {
         cond(
             "Progressing",
@@ -643,19 +664,27 @@ fn write_status(sim: &mut Sim, key: &ObjKey, created_new: Option<String>) -> Res
             "NewReplicaSetCreated",
             format!("Created new replica set \"{n}\""),
         )
+    } else if progressed {
+        // util.DeploymentProgressing: progress refreshes lastUpdateTime (and so the deadline);
+        // a Progressing condition already True keeps its lastTransitionTime.
+        let transition = prev("Progressing")
+            .filter(|c| c["status"] == "True")
+            .map_or_else(|| json!(ts), |c| c["lastTransitionTime"].clone());
+        json!({"type": "Progressing", "status": "True", "lastUpdateTime": ts, "lastTransitionTime": transition,
+               "reason": "ReplicaSetUpdated", "message": format!("ReplicaSet \"{new_name}\" is progressing.")})
     } else {
         let prev_p = prev("Progressing");
         let last = prev_p
             .as_ref()
             .and_then(|c| parse_time(c["lastUpdateTime"].as_str().unwrap_or("")))
             .unwrap_or(now);
+        let deadline_at = last
+            .checked_add(SignedDuration::from_secs(deadline))
+            .unwrap_or(last);
         let timed_out = prev_p
             .as_ref()
             .is_some_and(|c| c["reason"] == "ProgressDeadlineExceeded")
-            || now
-                >= last
-                    .checked_add(SignedDuration::from_secs(deadline))
-                    .unwrap_or(last);
+            || now >= deadline_at;
         if timed_out {
             cond(
                 "Progressing",
@@ -664,22 +693,17 @@ fn write_status(sim: &mut Sim, key: &ObjKey, created_new: Option<String>) -> Res
                 format!("ReplicaSet \"{new_name}\" has timed out progressing."),
             )
         } else {
-            let c = match prev_p {
-                // Still waiting on the same rollout: keep lastUpdateTime so the deadline holds.
-                Some(c) if c["status"] == "True" && c["reason"] != "NewReplicaSetAvailable" => c,
-                _ => cond(
+            // No progress: the condition stays as it was, and the deadline runs from its
+            // lastUpdateTime.
+            sim.wake_at(deadline_at, Ctl::Deployment, key.clone());
+            prev_p.unwrap_or_else(|| {
+                cond(
                     "Progressing",
                     "True",
                     "ReplicaSetUpdated",
                     format!("ReplicaSet \"{new_name}\" is progressing."),
-                ),
-            };
-            let at = parse_time(c["lastUpdateTime"].as_str().unwrap_or(""))
-                .unwrap_or(now)
-                .checked_add(SignedDuration::from_secs(deadline))
-                .unwrap_or(now);
-            sim.wake_at(at, Ctl::Deployment, key.clone());
-            c
+                )
+            })
         }
     };
     let mut status = json!({

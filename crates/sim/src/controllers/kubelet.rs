@@ -8,9 +8,11 @@
 //! kubelet event. Status is written through the `/status` subresource; events are worded as
 //! `pkg/kubelet/events` and `kuberuntime_container.go` word them.
 
+mod containers;
 mod probe;
 
-use jiff::{SignedDuration, Timestamp};
+use containers::{Computed, container, container_id, image_id, liveness, pull_failure, readiness};
+
 use serde_json::{Map, Value, json};
 use std::net::Ipv4Addr;
 
@@ -86,8 +88,29 @@ fn release(sim: &mut Sim, key: &ObjKey, keep_uid: Option<&str>) {
         }
     }
     if keep_uid.is_none() {
-        for np in sim.alloc.nodes.values_mut() {
-            np.bound.remove(&k);
+        let mut freed = Vec::new();
+        for (node, np) in sim.alloc.nodes.iter_mut() {
+            if np.bound.remove(&k) {
+                freed.push((node.clone(), np.bound.len()));
+            }
+        }
+        // A slot opened on a node that was full: pods left Pending with "Too many pods" get
+        // another try, as the scheduler requeues them on an assigned pod's deletion.
+        for (node, left) in freed {
+            let capacity = sim
+                .store
+                .get_by(Kind::Node, "", &node)
+                .and_then(|n| {
+                    n["status"]["allocatable"]["pods"]
+                        .as_str()?
+                        .parse::<usize>()
+                        .ok()
+                })
+                .unwrap_or(110);
+            if left + 1 >= capacity {
+                sim.queues
+                    .push(Ctl::Scheduler, ObjKey::new(Kind::Node, "", &node));
+            }
         }
     }
 }
@@ -102,7 +125,7 @@ fn allocate_ip(sim: &mut Sim, node: &str, holder: &str) -> Option<Ipv4Addr> {
         return None;
     }
     let base = u32::from(net) & !(size - 1);
-    let (first, last) = (base + 2, base + size - 2);
+    let (first, last) = (base.saturating_add(2), base.saturating_add(size - 2));
     let mut parts = holder.splitn(3, '/');
     let k = (
         parts.next().unwrap_or("").to_string(),
@@ -190,17 +213,6 @@ fn old_status<'a>(pod: &'a Value, field: &str, name: &str) -> Option<&'a Value> 
         .find(|s| s["name"].as_str() == Some(name))
 }
 
-/// One container's computed status and what the pod needs to know about it.
-struct Computed {
-    status: Value,
-    ready: bool,
-    running: bool,
-    /// `Some(exit code)` when terminated for good.
-    terminated: Option<i64>,
-    waiting: bool,
-    listeners: Vec<Listener>,
-}
-
 fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiError> {
     let now = sim.now();
     let ts = rfc3339(now);
@@ -233,6 +245,7 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
     // Init containers run to completion first; one that cannot be pulled holds the pod.
     let mut init_statuses = Vec::new();
     let mut initialized = true;
+    let mut init_failed = false;
     for c in pod["spec"]["initContainers"]
         .as_array()
         .into_iter()
@@ -241,18 +254,65 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
         let name = c["name"].as_str().unwrap_or("");
         let image = c["image"].as_str().unwrap_or("");
         match images::lookup(image) {
-            Ok(_) if initialized => {
+            Ok(entry) if initialized => {
                 let r = ImageRef::parse(image);
+                let cid = container_id(pod, name, 0);
+                let b = images::behaviour(entry, c);
+                // A sidecar (restartPolicy Always) keeps running beside the app containers.
+                let sidecar = c["restartPolicy"].as_str() == Some("Always");
+                let (state, last, ready, started, restarts) = match b.exits {
+                    _ if sidecar => (
+                        json!({"running": {"startedAt": start_time}}),
+                        json!({}),
+                        true,
+                        true,
+                        0,
+                    ),
+                    Some(0) => (
+                        json!({"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": start_time, "finishedAt": start_time, "containerID": cid}}),
+                        json!({}),
+                        true,
+                        false,
+                        0,
+                    ),
+                    Some(code) => {
+                        initialized = false;
+                        let term = json!({"exitCode": code, "reason": "Error", "startedAt": start_time, "finishedAt": start_time, "containerID": cid});
+                        if restart_policy == "Never" {
+                            init_failed = true;
+                            (json!({"terminated": term}), json!({}), false, false, 0)
+                        } else {
+                            (
+                                json!({"waiting": {"reason": "CrashLoopBackOff"}}),
+                                json!({"terminated": term}),
+                                false,
+                                false,
+                                1,
+                            )
+                        }
+                    }
+                    // An init container whose command never ends holds the pod in Init.
+                    None => {
+                        initialized = false;
+                        (
+                            json!({"running": {"startedAt": start_time}}),
+                            json!({}),
+                            false,
+                            true,
+                            0,
+                        )
+                    }
+                };
                 init_statuses.push(json!({
                     "name": name,
-                    "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": start_time, "finishedAt": start_time, "containerID": container_id(pod, name, 0)}},
-                    "lastState": {},
-                    "ready": true,
-                    "restartCount": 0,
+                    "state": state,
+                    "lastState": last,
+                    "ready": ready,
+                    "restartCount": restarts,
                     "image": r.full(),
                     "imageID": image_id(&r),
-                    "containerID": container_id(pod, name, 0),
-                    "started": false,
+                    "containerID": cid,
+                    "started": started,
                 }));
             }
             Err(e) if initialized => {
@@ -289,7 +349,10 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
     }
 
     let all_terminated = !computed.is_empty() && computed.iter().all(|c| c.terminated.is_some());
-    let phase = if all_terminated {
+    let phase = if init_failed {
+        // An init container failed under restartPolicy Never: the pod has failed.
+        "Failed"
+    } else if all_terminated {
         if computed.iter().all(|c| c.terminated == Some(0)) {
             "Succeeded"
         } else {
@@ -441,8 +504,8 @@ fn sandbox_failed(sim: &mut Sim, pod: &Value, node: &str, host_ip: &str) -> Resu
                 .unwrap_or(0);
             format!(
                 "{}-{}",
-                Ipv4Addr::from(b + 1),
-                Ipv4Addr::from(b + size.saturating_sub(2))
+                Ipv4Addr::from(b.wrapping_add(1)),
+                Ipv4Addr::from(b.wrapping_add(size.saturating_sub(2)))
             )
         })
         .unwrap_or_default();
@@ -471,35 +534,6 @@ fn sandbox_failed(sim: &mut Sim, pod: &Value, node: &str, host_ip: &str) -> Resu
     write_status(sim, pod, status)
 }
 
-/// A millisecond duration as Go's `time.Duration.String` prints it: `523ms`, `1.5s`, `2.034s`.
-fn go_millis(ms: u64) -> String {
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
-    let frac = format!("{:03}", ms % 1000);
-    let frac = frac.trim_end_matches('0');
-    if frac.is_empty() {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{}.{frac}s", ms / 1000)
-    }
-}
-
-fn container_id(pod: &Value, name: &str, restarts: i64) -> String {
-    format!(
-        "containerd://{}",
-        images::hex64(&format!("{}/{name}/{restarts}", meta::uid(pod)))
-    )
-}
-
-fn image_id(r: &ImageRef) -> String {
-    format!(
-        "{}@{}",
-        r.repository,
-        images::digest_of(&r.repository, &r.tag)
-    )
-}
-
 fn qos_class(containers: &[Value]) -> &'static str {
     let res = |c: &Value, k: &str| {
         c["resources"][k]
@@ -525,417 +559,4 @@ fn qos_class(containers: &[Value]) -> &'static str {
     } else {
         "Burstable"
     }
-}
-
-/// An image that cannot be pulled: ErrImagePull on the first attempt, ImagePullBackOff after.
-fn pull_failure(
-    sim: &mut Sim,
-    pod: &Value,
-    c: &Value,
-    e: &images::PullError,
-    prev: Option<&Value>,
-) -> Value {
-    let name = c["name"].as_str().unwrap_or("");
-    let image = c["image"].as_str().unwrap_or("");
-    let err = e.message();
-    let prev_reason = prev
-        .and_then(|p| p["state"]["waiting"]["reason"].as_str())
-        .unwrap_or("");
-    let (reason, message) = if prev_reason == "ErrImagePull" || prev_reason == "ImagePullBackOff" {
-        record(
-            sim,
-            pod,
-            EventKind::Normal,
-            "BackOff",
-            &format!("Back-off pulling image \"{image}\""),
-            KUBELET,
-        );
-        record(
-            sim,
-            pod,
-            EventKind::Warning,
-            "Failed",
-            "Error: ImagePullBackOff",
-            KUBELET,
-        );
-        // image_manager.go: the waiting message is the back-off message itself.
-        (
-            "ImagePullBackOff",
-            format!("Back-off pulling image \"{image}\""),
-        )
-    } else {
-        record(
-            sim,
-            pod,
-            EventKind::Normal,
-            "Pulling",
-            &format!("Pulling image \"{image}\""),
-            KUBELET,
-        );
-        record(
-            sim,
-            pod,
-            EventKind::Warning,
-            "Failed",
-            &format!("Failed to pull image \"{image}\": {err}"),
-            KUBELET,
-        );
-        record(
-            sim,
-            pod,
-            EventKind::Warning,
-            "Failed",
-            "Error: ErrImagePull",
-            KUBELET,
-        );
-        // The image pull back-off starts at 10s (kubelet's backOff for image pulls).
-        let at = sim
-            .now()
-            .checked_add(SignedDuration::from_secs(10))
-            .unwrap_or(sim.now());
-        sim.wake_at(at, Ctl::Kubelet, ObjKey::of(Kind::Pod, pod));
-        ("ErrImagePull", err)
-    };
-    json!({
-        "name": name,
-        "state": {"waiting": {"reason": reason, "message": message}},
-        "lastState": {},
-        "ready": false,
-        "restartCount": prev.and_then(|p| p["restartCount"].as_i64()).unwrap_or(0),
-        "image": image,
-        "imageID": "",
-        "started": false,
-    })
-}
-
-fn container(
-    sim: &mut Sim,
-    pod: &Value,
-    c: &Value,
-    initialized: bool,
-    restart_policy: &str,
-) -> Result<Computed, ApiError> {
-    let name = c["name"].as_str().unwrap_or("").to_string();
-    let image = c["image"].as_str().unwrap_or("").to_string();
-    let prev = old_status(pod, "containerStatuses", &name).cloned();
-    let waiting = |reason: &str| Computed {
-        status: json!({"name": name, "state": {"waiting": {"reason": reason}}, "lastState": {}, "ready": false,
-                       "restartCount": 0, "image": image, "imageID": "", "started": false}),
-        ready: false,
-        running: false,
-        terminated: None,
-        waiting: true,
-        listeners: vec![],
-    };
-    if !initialized {
-        return Ok(waiting("PodInitializing"));
-    }
-    let entry = match images::lookup(&image) {
-        Ok(e) => e,
-        Err(e) => {
-            let status = pull_failure(sim, pod, c, &e, prev.as_ref());
-            return Ok(Computed {
-                status,
-                ready: false,
-                running: false,
-                terminated: None,
-                waiting: true,
-                listeners: vec![],
-            });
-        }
-    };
-    let r = ImageRef::parse(&image);
-    let full = r.full();
-    let b = images::behaviour(entry, c);
-    let prev_image = prev
-        .as_ref()
-        .and_then(|p| p["image"].as_str())
-        .unwrap_or("");
-    let prev_started = prev.as_ref().is_some_and(|p| {
-        p["state"].get("running").is_some()
-            || p["state"].get("terminated").is_some()
-            || p["lastState"].get("terminated").is_some()
-    });
-    let same_image = prev_image == full;
-    let mut restarts = prev
-        .as_ref()
-        .and_then(|p| p["restartCount"].as_i64())
-        .unwrap_or(0);
-    let fresh = !(prev_started && same_image);
-    if prev_started && !same_image {
-        // `kubectl set image` on a pod: the kubelet kills and recreates the container.
-        restarts += 1;
-        record(
-            sim,
-            pod,
-            EventKind::Normal,
-            "Killing",
-            &format!("Container {name} definition changed, will be restarted"),
-            KUBELET,
-        );
-    }
-    let now = rfc3339(sim.now());
-    let cid = container_id(pod, &name, restarts);
-    if fresh {
-        let policy = c["imagePullPolicy"]
-            .as_str()
-            .unwrap_or(if r.tag == "latest" {
-                "Always"
-            } else {
-                "IfNotPresent"
-            });
-        if entry.preloaded && policy != "Always" {
-            record(
-                sim,
-                pod,
-                EventKind::Normal,
-                "Pulled",
-                &format!("Container image \"{image}\" already present on machine"),
-                KUBELET,
-            );
-        } else {
-            record(
-                sim,
-                pod,
-                EventKind::Normal,
-                "Pulling",
-                &format!("Pulling image \"{image}\""),
-                KUBELET,
-            );
-            // A stable, plausible pull duration per image (`image_manager.go` prints Go
-            // durations truncated to the millisecond; "including waiting" is a little longer).
-            let ms = 400 + entry.size / 20_000 % 3000;
-            record(
-                sim,
-                pod,
-                EventKind::Normal,
-                "Pulled",
-                &format!(
-                    "Successfully pulled image \"{image}\" in {} ({} including waiting). Image size: {} bytes.",
-                    go_millis(ms),
-                    go_millis(ms + 17),
-                    entry.size
-                ),
-                KUBELET,
-            );
-        }
-        record(
-            sim,
-            pod,
-            EventKind::Normal,
-            "Created",
-            &format!("Created container: {name}"),
-            KUBELET,
-        );
-        record(
-            sim,
-            pod,
-            EventKind::Normal,
-            "Started",
-            &format!("Started container {name}"),
-            KUBELET,
-        );
-    }
-    let started_at = prev
-        .as_ref()
-        .filter(|_| !fresh)
-        .and_then(|p| {
-            p["state"]["running"]["startedAt"]
-                .as_str()
-                .or(p["lastState"]["terminated"]["startedAt"].as_str())
-                .or(p["state"]["terminated"]["startedAt"].as_str())
-        })
-        .unwrap_or(&now)
-        .to_string();
-    let mut status = json!({
-        "name": name,
-        "state": {"running": {"startedAt": started_at}},
-        "lastState": prev.as_ref().filter(|_| !fresh || restarts > 0).map_or(json!({}), |p| p["lastState"].clone()),
-        "ready": false,
-        "restartCount": restarts,
-        "image": full,
-        "imageID": image_id(&r),
-        "containerID": cid,
-        "started": true,
-    });
-    if let Some(code) = b.exits {
-        let reason = if code == 0 { "Completed" } else { "Error" };
-        let term = json!({"exitCode": code, "reason": reason, "startedAt": started_at, "finishedAt": started_at, "containerID": cid});
-        let restarts_it = match restart_policy {
-            "Never" => false,
-            "OnFailure" => code != 0,
-            _ => true,
-        };
-        if restarts_it {
-            // pkg/kubelet/kuberuntime: a container that keeps ending sits in CrashLoopBackOff.
-            let count = restarts.max(1);
-            status["restartCount"] = json!(count);
-            status["state"] = json!({"waiting": {"reason": "CrashLoopBackOff",
-                "message": format!("back-off 10s restarting failed container={name} pod={}_{}({})", meta::name(pod), meta::namespace(pod), meta::uid(pod))}});
-            status["lastState"] = json!({"terminated": term});
-            status["started"] = json!(false);
-            status["containerID"] = json!(container_id(pod, &name, count));
-            record(
-                sim,
-                pod,
-                EventKind::Warning,
-                "BackOff",
-                &format!(
-                    "Back-off restarting failed container {name} in pod {}_{}({})",
-                    meta::name(pod),
-                    meta::namespace(pod),
-                    meta::uid(pod)
-                ),
-                KUBELET,
-            );
-            return Ok(Computed {
-                status,
-                ready: false,
-                running: false,
-                terminated: None,
-                waiting: true,
-                listeners: vec![],
-            });
-        }
-        status["state"] = json!({"terminated": term});
-        status["started"] = json!(false);
-        return Ok(Computed {
-            status,
-            ready: false,
-            running: false,
-            terminated: Some(code),
-            waiting: false,
-            listeners: vec![],
-        });
-    }
-    Ok(Computed {
-        status,
-        ready: false,
-        running: true,
-        terminated: None,
-        waiting: false,
-        listeners: b.listeners,
-    })
-}
-
-/// Rule 91: no readinessProbe → ready once running; with one → not ready before
-/// `initialDelaySeconds` nor until a probe succeeds.
-#[allow(clippy::too_many_arguments)]
-fn readiness(
-    sim: &mut Sim,
-    key: &ObjKey,
-    pod: &Value,
-    c: &Value,
-    status: &Value,
-    ip: &str,
-    listeners: &[Listener],
-    now: Timestamp,
-) -> bool {
-    let started_at = parse_time(
-        status["state"]["running"]["startedAt"]
-            .as_str()
-            .unwrap_or(""),
-    )
-    .unwrap_or(now);
-    for (field, what) in [("startupProbe", "Startup"), ("readinessProbe", "Readiness")] {
-        let Some(p) = c.get(field).filter(|p| p.is_object()) else {
-            continue;
-        };
-        let (delay, _, _) = probe::timing(p);
-        let first = started_at
-            .checked_add(SignedDuration::from_secs(delay))
-            .unwrap_or(started_at);
-        if now < first {
-            sim.wake_at(first, Ctl::Kubelet, key.clone());
-            return false;
-        }
-        if let Err(out) = probe::run(p, c, ip, listeners) {
-            record(
-                sim,
-                pod,
-                EventKind::Warning,
-                "Unhealthy",
-                &format!("{what} probe failed: {out}"),
-                KUBELET,
-            );
-            return false;
-        }
-    }
-    true
-}
-
-/// A failing liveness probe restarts the container once `failureThreshold` periods have passed
-/// after `initialDelaySeconds` (`Killing`: "Container app failed liveness probe, will be
-/// restarted"), and again each time the clock passes the next such deadline.
-#[allow(clippy::too_many_arguments)]
-fn liveness(
-    sim: &mut Sim,
-    key: &ObjKey,
-    pod: &Value,
-    c: &Value,
-    status: &mut Value,
-    ip: &str,
-    listeners: &[Listener],
-    now: Timestamp,
-) {
-    let Some(p) = c.get("livenessProbe").filter(|p| p.is_object()) else {
-        return;
-    };
-    let Err(out) = probe::run(p, c, ip, listeners) else {
-        return;
-    };
-    let (delay, period, threshold) = probe::timing(p);
-    let started_at = parse_time(
-        status["state"]["running"]["startedAt"]
-            .as_str()
-            .unwrap_or(""),
-    )
-    .unwrap_or(now);
-    let first = started_at
-        .checked_add(SignedDuration::from_secs(delay))
-        .unwrap_or(started_at);
-    if now < first {
-        sim.wake_at(first, Ctl::Kubelet, key.clone());
-        return;
-    }
-    record(
-        sim,
-        pod,
-        EventKind::Warning,
-        "Unhealthy",
-        &format!("Liveness probe failed: {out}"),
-        KUBELET,
-    );
-    let kill_at = first
-        .checked_add(SignedDuration::from_secs(period * (threshold - 1).max(0)))
-        .unwrap_or(first);
-    if now < kill_at {
-        sim.wake_at(kill_at, Ctl::Kubelet, key.clone());
-        return;
-    }
-    let name = c["name"].as_str().unwrap_or("");
-    record(
-        sim,
-        pod,
-        EventKind::Normal,
-        "Killing",
-        &format!("Container {name} failed liveness probe, will be restarted"),
-        KUBELET,
-    );
-    let restarts = status["restartCount"].as_i64().unwrap_or(0) + 1;
-    let ts = rfc3339(now);
-    status["lastState"] = json!({"terminated": {"exitCode": 137, "reason": "Error", "startedAt": status["state"]["running"]["startedAt"], "finishedAt": ts, "containerID": status["containerID"]}});
-    status["state"] = json!({"running": {"startedAt": ts}});
-    status["restartCount"] = json!(restarts);
-    status["containerID"] = json!(container_id(pod, name, restarts));
-    let next = now
-        .checked_add(SignedDuration::from_secs(
-            delay + period * (threshold - 1).max(0),
-        ))
-        .unwrap_or(now);
-    sim.wake_at(
-        next.max(now.checked_add(SignedDuration::from_secs(1)).unwrap_or(now)),
-        Ctl::Kubelet,
-        key.clone(),
-    );
 }

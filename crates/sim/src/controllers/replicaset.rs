@@ -21,6 +21,10 @@ use crate::store::{Change, ObjKey, Store};
 
 const COMPONENT: &str = "replicaset-controller";
 
+/// At most this many pods created or deleted per sync (`replica_set.go` BurstReplicas); the
+/// status write that follows brings the set back for the rest.
+const BURST_REPLICAS: i64 = 500;
+
 pub fn observe(store: &Store, change: &Change, q: &mut Queues) {
     match change.key.kind {
         Kind::ReplicaSet => {
@@ -71,12 +75,17 @@ pub fn observe(store: &Store, change: &Change, q: &mut Queues) {
 /// Whether the set's selector selects the pod; an empty selector selects nothing here (apps/v1
 /// rejects it, and a controller must never claim a whole namespace).
 pub(crate) fn selector_matches(owner: &Value, pod: &Value) -> bool {
+    selector_of(owner).is_some_and(|s| s.matches(meta::labels(pod)))
+}
+
+/// The owner's selector, parsed once; `None` for an empty one (selects nothing).
+pub(crate) fn selector_of(owner: &Value) -> Option<LabelSelector> {
     let sel = &owner["spec"]["selector"];
     let empty = sel["matchLabels"].as_object().is_none_or(|m| m.is_empty())
         && sel["matchExpressions"]
             .as_array()
             .is_none_or(|a| a.is_empty());
-    !empty && LabelSelector::from_label_selector(sel).matches(meta::labels(pod))
+    (!empty).then(|| LabelSelector::from_label_selector(sel))
 }
 
 /// The body of a `/status` write: identity and the new status only. The write pipeline takes
@@ -114,12 +123,15 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         return Ok(());
     }
     let owned = claim_pods(sim, &rs, Kind::ReplicaSet)?;
-    let want = rs["spec"]["replicas"].as_i64().unwrap_or(1).max(0);
+    let want = rs["spec"]["replicas"]
+        .as_i64()
+        .unwrap_or(1)
+        .clamp(0, i64::from(i32::MAX));
     let active: Vec<Arc<Value>> = owned.iter().filter(|p| is_active(p)).cloned().collect();
     let diff = want - active.len() as i64;
     let mut failure: Option<String> = None;
     if diff > 0 {
-        for _ in 0..diff {
+        for _ in 0..diff.min(BURST_REPLICAS) {
             let pod = pod_from_template(&rs);
             match sim.create_unsettled(pod) {
                 Ok(p) => {
@@ -151,7 +163,10 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
     } else if diff < 0 {
         let mut ranked = active.clone();
         ranked.sort_by_key(|p| deletion_rank(p));
-        for p in ranked.iter().take((-diff) as usize) {
+        let extra = usize::try_from(-diff)
+            .unwrap_or(0)
+            .min(BURST_REPLICAS as usize);
+        for p in ranked.iter().take(extra) {
             let k = ObjKey::of(Kind::Pod, p);
             if sim.delete_unsettled(&k, &DeleteOptions::default()).is_ok() {
                 let msg = format!("Deleted pod: {}", meta::name(p));
@@ -204,12 +219,15 @@ pub(crate) fn claim_pods(
     let uid = meta::uid(owner).to_string();
     let ns = meta::namespace(owner).to_string();
     let candidates: Vec<Arc<Value>> = sim.store.list(Kind::Pod, Some(&ns)).cloned().collect();
+    let selector = selector_of(owner);
     let mut owned = Vec::new();
     for p in candidates {
         let cref_uid = meta::controller_ref(&p)
             .and_then(|r| r["uid"].as_str())
             .map(str::to_string);
-        let matches = selector_matches(owner, &p);
+        let matches = selector
+            .as_ref()
+            .is_some_and(|s| s.matches(meta::labels(&p)));
         match cref_uid {
             Some(u) if u == uid => {
                 if matches {

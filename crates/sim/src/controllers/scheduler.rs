@@ -80,32 +80,44 @@ fn schedule(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         _ => return Ok(()),
     }
     let nodes: Vec<Arc<Value>> = sim.store.list(Kind::Node, None).cloned().collect();
-    let mut fits: Vec<(usize, String)> = Vec::new();
-    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let wants = PodNeeds::of(&pod);
-    for n in &nodes {
-        let name = meta::name(n);
-        let bound = sim.alloc.nodes.get(name).map_or(0, |s| s.bound.len());
+    // Score first (fewest bound pods, then name), then filter in score order: the first node
+    // that passes is the one a full filter-then-score pass would pick, and most pods stop at
+    // the first node tried. The filter reasons are only needed when no node fits.
+    let mut ranked: Vec<(usize, &str, &Arc<Value>)> = nodes
+        .iter()
+        .map(|n| {
+            let name = meta::name(n);
+            let bound = sim.alloc.nodes.get(name).map_or(0, |s| s.bound.len());
+            (bound, name, n)
+        })
+        .collect();
+    ranked.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut chosen: Option<String> = None;
+    for (bound, name, n) in &ranked {
         // NodeResourcesFit runs after NodeAffinity: a node at its `pods` capacity is full.
         let capacity = n["status"]["allocatable"]["pods"]
             .as_str()
             .and_then(|p| p.parse::<usize>().ok())
             .unwrap_or(110);
         let verdict = filter(&wants, n).and_then(|()| {
-            if bound >= capacity {
+            if *bound >= capacity {
                 Err(TOO_MANY_PODS.to_string())
             } else {
                 Ok(())
             }
         });
         match verdict {
-            Ok(()) => fits.push((bound, name.to_string())),
+            Ok(()) => {
+                chosen = Some((*name).to_string());
+                break;
+            }
             Err(reason) => *reasons.entry(reason).or_default() += 1,
         }
     }
-    fits.sort();
-    match fits.first() {
-        Some((_, node)) => bind(sim, &pod, node),
+    match chosen {
+        Some(node) => bind(sim, &pod, &node),
         None => unschedulable(sim, &pod, nodes.len(), &reasons),
     }
 }

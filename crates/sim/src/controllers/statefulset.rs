@@ -68,7 +68,10 @@ pub fn sync(sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
     }
     let name = meta::name(&set).to_string();
     let ns = meta::namespace(&set).to_string();
-    let want = set["spec"]["replicas"].as_i64().unwrap_or(1).max(0);
+    let want = set["spec"]["replicas"]
+        .as_i64()
+        .unwrap_or(1)
+        .clamp(0, i64::from(i32::MAX));
     let parallel = set["spec"]["podManagementPolicy"] == "Parallel";
     let on_delete = set["spec"]["updateStrategy"]["type"] == "OnDelete";
     let rev = revision(&set);
@@ -240,14 +243,30 @@ fn write_status(sim: &mut Sim, key: &ObjKey, rev: &str) -> Result<(), ApiError> 
         .iter()
         .filter(|p| p["metadata"]["labels"][REVISION_LABEL].as_str() == Some(rev))
         .count();
+    // The current revision stays the old one until every pod runs the update
+    // (stateful_set_control.go completeRollingUpdate).
+    let prev_current = set["status"]["currentRevision"].as_str().unwrap_or(rev);
+    let current = if updated == pods.len() {
+        rev.to_string()
+    } else {
+        pods.iter()
+            .filter_map(|p| p["metadata"]["labels"][REVISION_LABEL].as_str())
+            .find(|r| *r != rev)
+            .unwrap_or(prev_current)
+            .to_string()
+    };
+    let current_count = pods
+        .iter()
+        .filter(|p| p["metadata"]["labels"][REVISION_LABEL].as_str() == Some(current.as_str()))
+        .count();
     let mut status = json!({
         "observedGeneration": set["metadata"]["generation"].as_i64().unwrap_or(1),
         "replicas": pods.len(),
         "readyReplicas": ready,
-        "currentReplicas": updated,
+        "currentReplicas": current_count,
         "updatedReplicas": updated,
         "availableReplicas": ready,
-        "currentRevision": rev,
+        "currentRevision": current,
         "updateRevision": rev,
         "collisionCount": 0,
     });

@@ -7,16 +7,40 @@ use serde_json::Value;
 
 use crate::images::Listener;
 
+/// Why a probe did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeError {
+    /// The probe ran and failed (`Readiness probe failed: …`).
+    Failed(String),
+    /// The probe could not run at all (a named port the container does not declare): the
+    /// result is Unknown, which neither readies nor restarts (`prober.go`).
+    Errored(String),
+}
+
+impl ProbeError {
+    /// The `Unhealthy` event message for a probe of kind `what` (`Readiness`, `Liveness`, …).
+    pub fn event(&self, what: &str) -> String {
+        match self {
+            ProbeError::Failed(m) => format!("{what} probe failed: {m}"),
+            ProbeError::Errored(m) => {
+                format!("{what} probe errored and resulted in unknown state: {m}")
+            }
+        }
+    }
+}
+
+use ProbeError::{Errored, Failed};
+
 /// Run `probe` (a container's readinessProbe / livenessProbe / startupProbe) against the pod at
-/// `ip`, whose running containers listen on `listeners`. `Err` carries the failure output.
+/// `ip`, whose running containers listen on `listeners`.
 pub fn run(
     probe: &Value,
     container: &Value,
     ip: &str,
     listeners: &[Listener],
-) -> Result<(), String> {
+) -> Result<(), ProbeError> {
     if let Some(h) = probe.get("httpGet") {
-        let port = resolve_port(&h["port"], container)?;
+        let port = resolve_port(&h["port"], container).map_err(Errored)?;
         let host = h["host"].as_str().filter(|s| !s.is_empty()).unwrap_or(ip);
         let scheme = h["scheme"].as_str().unwrap_or("HTTP").to_ascii_lowercase();
         let path = h["path"].as_str().unwrap_or("");
@@ -27,27 +51,27 @@ pub fn run(
         };
         let url = format!("{scheme}://{host}:{port}{path}");
         let Some(l) = find(listeners, port, "TCP").filter(|_| host == ip) else {
-            return Err(format!(
+            return Err(Failed(format!(
                 "Get \"{url}\": dial tcp {host}:{port}: connect: connection refused"
-            ));
+            )));
         };
         return match l.http_status(&path) {
-            None => Err(format!(
+            None => Err(Failed(format!(
                 "Get \"{url}\": net/http: HTTP/1.x transport connection broken: malformed HTTP response"
-            )),
+            ))),
             // prober treats 200 <= code < 400 as success (http.go DoHTTPProbe).
             Some(code) if (200..400).contains(&code) => Ok(()),
-            Some(code) => Err(format!("HTTP probe failed with statuscode: {code}")),
+            Some(code) => Err(Failed(format!("HTTP probe failed with statuscode: {code}"))),
         };
     }
     if let Some(t) = probe.get("tcpSocket") {
-        let port = resolve_port(&t["port"], container)?;
+        let port = resolve_port(&t["port"], container).map_err(Errored)?;
         let host = t["host"].as_str().filter(|s| !s.is_empty()).unwrap_or(ip);
         return match find(listeners, port, "TCP").filter(|_| host == ip) {
             Some(_) => Ok(()),
-            None => Err(format!(
+            None => Err(Failed(format!(
                 "dial tcp {host}:{port}: connect: connection refused"
-            )),
+            ))),
         };
     }
     if let Some(g) = probe.get("grpc") {
@@ -57,9 +81,9 @@ pub fn run(
             .and_then(|p| find(listeners, p, "TCP"))
         {
             Some(_) => Ok(()),
-            None => Err(format!(
+            None => Err(Failed(format!(
                 "timeout: failed to connect service \"{ip}:{port}\" within 1s: context deadline exceeded"
-            )),
+            ))),
         };
     }
     // exec: the catalog does not model commands failing yet, so an exec probe succeeds.
