@@ -1534,3 +1534,76 @@ fn rule5_prefer_dual_stack_on_a_single_stack_cluster_gets_one_ipv4_address() {
     assert_eq!(s["spec"]["ipFamilyPolicy"], "PreferDualStack");
     assert_eq!(s["spec"]["clusterIPs"].as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn quirk_an_update_to_external_name_that_changes_cluster_ip_keeps_the_bare_value_and_frees_the_ip()
+{
+    // Found by the proptest. The user changed `clusterIP` and dropped `clusterIPs`, so
+    // dropTypeDependentFields does not wipe it, and ExternalName validation only looks at
+    // `clusterIPs` (validation.go): the server stores the bare value. The old IP is freed.
+    let mut sim = sim();
+    create(
+        &mut sim,
+        &svc(
+            "web",
+            "ClusterIP",
+            &format!("{PORT80}  clusterIP: 10.96.0.50\n"),
+        ),
+    );
+    let s = update_yaml(
+        &mut sim,
+        &svc(
+            "web",
+            "ExternalName",
+            "  externalName: db.example.com\n  clusterIP: None\n",
+        ),
+    )
+    .expect("accepted");
+    assert_eq!(s["spec"]["clusterIP"], "None");
+    assert!(s["spec"].get("clusterIPs").is_none());
+    create(
+        &mut sim,
+        &svc(
+            "other",
+            "ClusterIP",
+            &format!("{PORT80}  clusterIP: 10.96.0.50\n"),
+        ),
+    );
+}
+
+#[test]
+fn quirk_external_name_node_ports_are_neither_checked_nor_allocated() {
+    // Found by the proptest: only ClusterIP forbids nodePort, and only NodePort/LoadBalancer
+    // allocate, so an ExternalName may carry any value; it holds nothing in the pool.
+    let mut sim = sim();
+    let s = create(
+        &mut sim,
+        &svc(
+            "db",
+            "ExternalName",
+            "  externalName: db.example.com\n  ports:\n  - {port: 80, nodePort: 30080}\n",
+        ),
+    );
+    assert_eq!(node_port_of(&s, 0), 30080);
+    create(
+        &mut sim,
+        &svc(
+            "web",
+            "NodePort",
+            "  ports:\n  - {port: 80, nodePort: 30080}\n",
+        ),
+    );
+    delete(&mut sim, "db");
+    assert!(
+        create_err(
+            &mut sim,
+            &svc(
+                "third",
+                "NodePort",
+                "  ports:\n  - {port: 80, nodePort: 30080}\n"
+            )
+        )
+        .contains("already allocated"),
+        "deleting the ExternalName must not free web's port"
+    );
+}
