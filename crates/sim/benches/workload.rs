@@ -27,7 +27,11 @@ pub fn config() -> ClusterConfig {
 }
 
 pub fn new_sim() -> Sim {
-    match Sim::new(config(), Arc::new(ManualClock::at_epoch())) {
+    new_sim_with(config())
+}
+
+pub fn new_sim_with(config: ClusterConfig) -> Sim {
+    match Sim::new(config, Arc::new(ManualClock::at_epoch())) {
         Ok(s) => s,
         Err(e) => panic!("bootstrap: {e}"),
     }

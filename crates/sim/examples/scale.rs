@@ -12,7 +12,13 @@ mod workload;
 fn main() {
     let objs = workload::objects();
     let start = Instant::now();
-    let mut sim = workload::new_sim();
+    // `--writes` keeps the whole watch log so every write can be counted by kind.
+    let count_writes = std::env::args().any(|a| a == "--writes");
+    let mut config = workload::config();
+    if count_writes {
+        config.watch_window = 1_000_000;
+    }
+    let mut sim = workload::new_sim_with(config);
     if let Err(e) = sim.create_all(objs) {
         eprintln!("seeding failed: {e}");
         std::process::exit(1);
@@ -29,7 +35,7 @@ fn main() {
         count(Kind::Event),
         sim.resource_version()
     );
-    if std::env::args().any(|a| a == "--writes") {
+    if count_writes {
         writes_per_kind(&sim);
     }
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
