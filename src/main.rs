@@ -77,6 +77,24 @@ fn run(files: &[String]) -> Result<(), String> {
                     meta::str_at(o, &["status", "podIP"]),
                     meta::str_at(o, &["spec", "nodeName"])
                 ),
+                Kind::EndpointSlice => {
+                    let eps = o["endpoints"].as_array().cloned().unwrap_or_default();
+                    let ready = eps
+                        .iter()
+                        .filter(|e| e["conditions"]["ready"] == true)
+                        .count();
+                    let ports: Vec<String> = o["ports"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|p| p["port"].to_string())
+                        .collect();
+                    format!(
+                        "ports [{}] endpoints {} ({ready} ready)",
+                        ports.join(","),
+                        eps.len()
+                    )
+                }
                 _ => String::new(),
             };
             let name = if ns.is_empty() {
