@@ -187,7 +187,7 @@ fn endpoints(subsets: &str) -> String {
 )]
 #[case::loopback(
     "- addresses: [{ip: 127.0.0.1}]\n  ports: [{port: 80}]",
-    "subsets[0].addresses[0].ip: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8)"
+    "subsets[0].addresses[0].ip: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"
 )]
 // Sloppy parsing accepts the leading zero, the strict special-IP check then refuses it.
 #[case::leading_zero(

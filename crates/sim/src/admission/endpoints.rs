@@ -148,71 +148,10 @@ fn validate_endpoint_address(
 /// It parses with Go's strict `net.ParseIP`, so a leading-zero IPv4 that passed the sloppy check
 /// fails here with the short message.
 fn validate_non_special_ip(ip: &str, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let Ok(addr) = ip.parse::<IpAddr>() else {
-        errs.push(FieldError::invalid(path, ip, "must be a valid IP address"));
-        return errs;
-    };
-    let (unspecified, loopback, link_local, link_local_mc) = match addr {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            (
-                v4.is_unspecified(),
-                v4.is_loopback(),
-                v4.is_link_local(),
-                o[0] == 224 && o[1] == 0 && o[2] == 0,
-            )
-        }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => {
-                let o = v4.octets();
-                (
-                    v4.is_unspecified(),
-                    v4.is_loopback(),
-                    v4.is_link_local(),
-                    o[0] == 224 && o[1] == 0 && o[2] == 0,
-                )
-            }
-            None => {
-                let s = v6.segments();
-                (
-                    v6.is_unspecified(),
-                    v6.is_loopback(),
-                    s[0] & 0xffc0 == 0xfe80,
-                    s[0] & 0xff0f == 0xff02,
-                )
-            }
-        },
-    };
-    if unspecified {
-        errs.push(FieldError::invalid(
-            path,
-            ip,
-            "may not be unspecified (0.0.0.0)",
-        ));
+    match ip.parse::<IpAddr>() {
+        Ok(addr) => super::super::validation::non_special_ip(addr, ip, path),
+        Err(_) => vec![FieldError::invalid(path, ip, "must be a valid IP address")],
     }
-    if loopback {
-        errs.push(FieldError::invalid(
-            path,
-            ip,
-            "may not be in the loopback range (127.0.0.0/8)",
-        ));
-    }
-    if link_local {
-        errs.push(FieldError::invalid(
-            path,
-            ip,
-            "may not be in the link-local range (169.254.0.0/16)",
-        ));
-    }
-    if link_local_mc {
-        errs.push(FieldError::invalid(
-            path,
-            ip,
-            "may not be in the link-local multicast range (224.0.0.0/24)",
-        ));
-    }
-    errs
 }
 
 // ---------------------------------------------------------------------------------------------

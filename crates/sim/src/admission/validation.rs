@@ -222,6 +222,51 @@ pub fn is_valid_port_name(s: &str) -> Vec<String> {
     errs
 }
 
+/// `ValidateNonSpecialIP` (pkg/apis/core/validation): no unspecified, loopback, link-local or
+/// link-local multicast address; `raw` is the value as the client wrote it. An IPv4-mapped IPv6
+/// address is judged as its IPv4 address, as Go's `net.IP` does.
+pub fn non_special_ip(ip: IpAddr, raw: &str, path: &str) -> Vec<FieldError> {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    let (unspecified, loopback, link_local, ll_multicast) = match ip {
+        IpAddr::V4(v) => {
+            let o = v.octets();
+            (
+                v.is_unspecified(),
+                v.is_loopback(),
+                v.is_link_local(),
+                o[0] == 224 && o[1] == 0 && o[2] == 0,
+            )
+        }
+        IpAddr::V6(v) => {
+            let s = v.segments();
+            (
+                v.is_unspecified(),
+                v.is_loopback(),
+                s[0] & 0xffc0 == 0xfe80,
+                s[0] & 0xff0f == 0xff02,
+            )
+        }
+    };
+    let mut errs = Vec::new();
+    let mut refuse = |msg: String| errs.push(FieldError::invalid(path, raw, msg));
+    if unspecified {
+        refuse(format!("may not be unspecified ({raw})"));
+    }
+    if loopback {
+        refuse("may not be in the loopback range (127.0.0.0/8, ::1/128)".into());
+    }
+    if link_local {
+        refuse("may not be in the link-local range (169.254.0.0/16, fe80::/10)".into());
+    }
+    if ll_multicast {
+        refuse("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)".into());
+    }
+    errs
+}
+
 pub fn is_valid_ip(s: &str) -> bool {
     s.parse::<IpAddr>().is_ok()
 }

@@ -161,59 +161,7 @@ pub fn validate_cluster_ips_related(s: &Spec) -> Vec<FieldError> {
     errs
 }
 
-/// `ValidateNonSpecialIP`.
-pub fn non_special_ip(ip: IpAddr, raw: &str, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let (unspecified, loopback, link_local, ll_multicast) = match ip {
-        IpAddr::V4(v) => {
-            let o = v.octets();
-            (
-                v.is_unspecified(),
-                v.is_loopback(),
-                v.is_link_local(),
-                o[0] == 224 && o[1] == 0 && o[2] == 0,
-            )
-        }
-        IpAddr::V6(v) => {
-            let s = v.segments();
-            (
-                v.is_unspecified(),
-                v.is_loopback(),
-                s[0] & 0xffc0 == 0xfe80,
-                s[0] & 0xff0f == 0xff02,
-            )
-        }
-    };
-    if unspecified {
-        errs.push(FieldError::invalid(
-            path,
-            raw,
-            format!("may not be unspecified ({raw})"),
-        ));
-    }
-    if loopback {
-        errs.push(FieldError::invalid(
-            path,
-            raw,
-            "may not be in the loopback range (127.0.0.0/8, ::1/128)",
-        ));
-    }
-    if link_local {
-        errs.push(FieldError::invalid(
-            path,
-            raw,
-            "may not be in the link-local range (169.254.0.0/16, fe80::/10)",
-        ));
-    }
-    if ll_multicast {
-        errs.push(FieldError::invalid(
-            path,
-            raw,
-            "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)",
-        ));
-    }
-    errs
-}
+pub use crate::admission::validation::non_special_ip;
 
 pub fn cidr_ok(v: &str) -> bool {
     match v.split_once('/') {
