@@ -1,7 +1,7 @@
 //! Criterion benchmarks of the simulator: building and settling the issue-2 cluster, and the
 //! incremental cost of relabelling one pod.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use kubedrill_sim::{Kind, ListOptions, PatchType, Sim, Subresource, meta};
 use serde_json::json;
 use std::hint::black_box;
@@ -58,5 +58,47 @@ fn bench_relabel(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_build, bench_relabel);
+/// The relabel that matters in a drill: the pod leaves its Service and its ReplicaSet, which
+/// releases it and creates a replacement (scheduling, kubelet, events, endpoints all move).
+fn bench_relabel_out_of_service(c: &mut Criterion) {
+    let sim = build();
+    let pods = sim
+        .list(Kind::Pod, Some("team-050"), &ListOptions::default())
+        .expect("list");
+    let name = pods
+        .items
+        .first()
+        .map(|p| meta::name(p).to_string())
+        .unwrap_or_default();
+    let mut g = c.benchmark_group("relabel");
+    g.sample_size(20);
+    g.bench_function("relabel_pod_out_of_its_service_and_settle", |b| {
+        b.iter_batched(
+            || sim.clone(),
+            |mut s| {
+                let body = json!({"metadata": {"labels": {"app": "debug"}}});
+                s.patch(
+                    Kind::Pod,
+                    "team-050",
+                    &name,
+                    PatchType::Merge,
+                    &body,
+                    Subresource::Main,
+                )
+                .expect("patch");
+                // Returned so its drop is not timed.
+                s
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_build,
+    bench_relabel,
+    bench_relabel_out_of_service
+);
 criterion_main!(benches);

@@ -82,6 +82,7 @@ pub enum Subresource {
 }
 
 /// A simulated cluster.
+#[derive(Clone)]
 pub struct Sim {
     pub(crate) store: Store,
     pub(crate) config: ClusterConfig,
