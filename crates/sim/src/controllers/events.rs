@@ -2,6 +2,7 @@
 //! `kubectl get events` show what a real cluster would. Repeats of the same event bump `count`.
 
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 use crate::clock::rfc3339;
 use crate::kinds::Kind;
@@ -24,6 +25,48 @@ impl EventKind {
     }
 }
 
+/// Where each (involved uid, reason, message) was last recorded, so repeats bump `count`.
+/// Keyed by uid alone, with the few (reason, message) pairs of one object scanned linearly:
+/// a lookup borrows `&str` instead of building three Strings, and hashes one short uid
+/// instead of the whole message. Only ever looked up, never iterated into output.
+#[derive(Debug, Clone, Default)]
+pub struct EventIndex(HashMap<String, Vec<Recorded>>);
+
+#[derive(Debug, Clone)]
+struct Recorded {
+    reason: String,
+    message: String,
+    name: String,
+}
+
+impl EventIndex {
+    fn get(&self, uid: &str, reason: &str, message: &str) -> Option<&str> {
+        self.0
+            .get(uid)?
+            .iter()
+            .find(|r| r.reason == reason && r.message == message)
+            .map(|r| r.name.as_str())
+    }
+
+    fn insert(&mut self, uid: &str, reason: &str, message: &str, name: String) {
+        let slots = match self.0.get_mut(uid) {
+            Some(s) => s,
+            None => self.0.entry(uid.to_string()).or_default(),
+        };
+        match slots
+            .iter_mut()
+            .find(|r| r.reason == reason && r.message == message)
+        {
+            Some(r) => r.name = name,
+            None => slots.push(Recorded {
+                reason: reason.to_string(),
+                message: message.to_string(),
+                name,
+            }),
+        }
+    }
+}
+
 /// Record an event about `involved` from `component` (e.g. `kubelet`, `deployment-controller`).
 /// Events skip admission: they are the server's own records, and there are many of them.
 pub fn record(
@@ -40,9 +83,8 @@ pub fn record(
     };
     let uid = meta::uid(involved).to_string();
     let now = rfc3339(sim.now());
-    let dedup_key = (uid.clone(), reason.to_string(), message.to_string());
-    if let Some(name) = sim.event_index.get(&dedup_key).cloned()
-        && let Some(existing) = sim.store.get_by(Kind::Event, &ns, &name).cloned()
+    if let Some(name) = sim.event_index.get(&uid, reason, message)
+        && let Some(existing) = sim.store.get_by(Kind::Event, &ns, name).cloned()
     {
         let mut e = (*existing).clone();
         let count = e["count"].as_i64().unwrap_or(1) + 1;
@@ -92,5 +134,5 @@ pub fn record(
         "reportingInstance": host,
     });
     sim.store.put(Kind::Event, event);
-    sim.event_index.insert(dedup_key, name);
+    sim.event_index.insert(&uid, reason, message, name);
 }
