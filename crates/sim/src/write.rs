@@ -162,16 +162,29 @@ impl Sim {
             // cloning old (and the new status) costs one per node.
             Subresource::Status if same_but_status(&old, &obj) => obj,
             Subresource::Status => {
-                let mut n = (*old).clone();
-                match obj.as_object_mut().and_then(|m| m.remove("status")) {
-                    Some(s) => n["status"] = s,
-                    None => {
-                        if let Some(m) = n.as_object_mut() {
-                            m.remove("status");
+                let status = obj.as_object_mut().and_then(|m| m.remove("status"));
+                match old.as_object() {
+                    // Copy everything but the old status, which is replaced anyway: for a pod
+                    // that is the bigger half of the object.
+                    Some(o) => {
+                        let mut n: Map<String, Value> = o
+                            .iter()
+                            .filter(|(k, _)| k.as_str() != "status")
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
+                        if let Some(s) = status {
+                            n.insert("status".into(), s);
                         }
+                        Value::Object(n)
+                    }
+                    None => {
+                        let mut n = (*old).clone();
+                        if let Some(s) = status {
+                            n["status"] = s;
+                        }
+                        n
                     }
                 }
-                n
             }
             Subresource::Main => {
                 if kind.has_status() {
