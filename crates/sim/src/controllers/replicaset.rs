@@ -6,7 +6,7 @@
 //! A pod create refused by admission gives a `FailedCreate` event and a `ReplicaFailure`
 //! condition; it is not retried until something else changes (no retry loop).
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
 use super::events::{EventKind, record};
@@ -82,12 +82,20 @@ pub(crate) fn selector_matches(owner: &Value, pod: &Value) -> bool {
 /// The body of a `/status` write: identity and the new status only. The write pipeline takes
 /// nothing but `status` from a status write, so the rest of the object need not be cloned.
 pub(crate) fn status_write(obj: &Value, status: Value) -> Value {
-    json!({
-        "apiVersion": obj["apiVersion"],
-        "kind": obj["kind"],
-        "metadata": {"name": meta::name(obj), "namespace": meta::namespace(obj)},
-        "status": status,
-    })
+    // Built by hand, not with `json!`: the macro serializes `status` by reference, a deep copy
+    // through serde on every pod, ReplicaSet and Deployment status write; here it is moved.
+    let mut md = Map::new();
+    md.insert("name".into(), Value::String(meta::name(obj).to_string()));
+    md.insert(
+        "namespace".into(),
+        Value::String(meta::namespace(obj).to_string()),
+    );
+    let mut body = Map::new();
+    body.insert("apiVersion".into(), obj["apiVersion"].clone());
+    body.insert("kind".into(), obj["kind"].clone());
+    body.insert("metadata".into(), Value::Object(md));
+    body.insert("status".into(), status);
+    Value::Object(body)
 }
 
 pub(crate) fn is_active(p: &Value) -> bool {
