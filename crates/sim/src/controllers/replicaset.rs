@@ -213,14 +213,28 @@ pub(crate) fn claim_pods(
     let ns = meta::namespace(owner).to_string();
     let candidates: Vec<Arc<Value>> = sim.store.list(Kind::Pod, Some(&ns)).cloned().collect();
     let mut owned = Vec::new();
+    // `selector_matches`, with the selector parsed once per claim instead of once per pod,
+    // and evaluated only for the pods whose fate depends on it: ours and the unowned ones,
+    // not the (many) pods of the namespace's other controllers.
+    let sel = &owner["spec"]["selector"];
+    let empty = sel["matchLabels"].as_object().is_none_or(|m| m.is_empty())
+        && sel["matchExpressions"]
+            .as_array()
+            .is_none_or(|a| a.is_empty());
+    let selector = (!empty).then(|| LabelSelector::from_label_selector(sel));
+    let matches = |p: &Value| {
+        selector
+            .as_ref()
+            .is_some_and(|s| s.matches(meta::labels(p)))
+    };
     for p in candidates {
-        let cref_uid = meta::controller_ref(&p)
+        // Some(true): controlled by `owner`; Some(false): by another; None: by nobody.
+        let ours = meta::controller_ref(&p)
             .and_then(|r| r["uid"].as_str())
-            .map(str::to_string);
-        let matches = selector_matches(owner, &p);
-        match cref_uid {
-            Some(u) if u == uid => {
-                if matches {
+            .map(|u| u == uid);
+        match ours {
+            Some(true) => {
+                if matches(&p) {
                     owned.push(p);
                 } else if !meta::is_terminating(&p) {
                     // Rule 97: "Owned by us but selector doesn't match" → release.
@@ -236,7 +250,7 @@ pub(crate) fn claim_pods(
                     sim.update_unsettled(new, Subresource::Main)?;
                 }
             }
-            None if matches && !meta::is_terminating(&p) => {
+            None if matches(&p) && !meta::is_terminating(&p) => {
                 let mut new = (*p).clone();
                 let refs = meta::metadata_mut(&mut new)
                     .entry("ownerReferences")
