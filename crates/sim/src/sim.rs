@@ -92,8 +92,8 @@ pub struct Sim {
     pub(crate) queues: Queues,
     /// Time-driven work: (when, controller queue, object).
     pub(crate) wakeups: BTreeSet<(Timestamp, crate::controllers::Ctl, ObjKey)>,
-    /// (involved uid, reason, message) → Event name, so repeats bump `count` (lookups only).
-    pub(crate) event_index: std::collections::HashMap<(String, String, String), String>,
+    /// involved uid → (reason, message, Event name), so repeats bump `count` (lookups only).
+    pub(crate) event_index: crate::controllers::events::EventIndex,
 }
 
 impl std::fmt::Debug for Sim {
@@ -115,7 +115,7 @@ impl Sim {
             alloc: Allocators::new(&config),
             queues: Queues::default(),
             wakeups: BTreeSet::new(),
-            event_index: std::collections::HashMap::new(),
+            event_index: Default::default(),
             config,
             clock,
         };

@@ -72,9 +72,14 @@ pub struct Change {
     pub new: Option<Arc<Value>>,
 }
 
+/// Objects of one kind: namespace → name → object. Nested rather than keyed by a
+/// `(String, String)` tuple so lookups borrow `&str` instead of allocating two Strings per get;
+/// iteration order is still (namespace, name).
+type KindMap = BTreeMap<String, BTreeMap<String, Arc<Value>>>;
+
 #[derive(Debug, Clone)]
 pub struct Store {
-    objects: BTreeMap<Kind, BTreeMap<(String, String), Arc<Value>>>,
+    objects: BTreeMap<Kind, KindMap>,
     rv: u64,
     log: VecDeque<WatchEvent>,
     window: usize,
@@ -106,11 +111,14 @@ impl Store {
     pub fn get(&self, key: &ObjKey) -> Option<&Arc<Value>> {
         self.objects
             .get(&key.kind)?
-            .get(&(key.namespace.clone(), key.name.clone()))
+            .get(key.namespace.as_str())?
+            .get(key.name.as_str())
     }
 
     pub fn get_by(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Arc<Value>> {
-        self.get(&ObjKey::new(kind, namespace, name))
+        // ObjKey::new's rule (cluster-scoped kinds live under ""), without building a key.
+        let namespace = if kind.namespaced() { namespace } else { "" };
+        self.objects.get(&kind)?.get(namespace)?.get(name)
     }
 
     pub fn key_of_uid(&self, uid: &str) -> Option<&ObjKey> {
@@ -127,21 +135,18 @@ impl Store {
             return Box::new(std::iter::empty());
         };
         match namespace {
-            Some(ns) if kind.namespaced() => {
-                let lo = (ns.to_string(), String::new());
-                let ns = ns.to_string();
-                Box::new(
-                    m.range(lo..)
-                        .take_while(move |((n, _), _)| *n == ns)
-                        .map(|(_, v)| v),
-                )
-            }
-            _ => Box::new(m.values()),
+            Some(ns) if kind.namespaced() => match m.get(ns) {
+                Some(names) => Box::new(names.values()),
+                None => Box::new(std::iter::empty()),
+            },
+            _ => Box::new(m.values().flat_map(BTreeMap::values)),
         }
     }
 
     pub fn count(&self, kind: Kind) -> usize {
-        self.objects.get(&kind).map_or(0, BTreeMap::len)
+        self.objects
+            .get(&kind)
+            .map_or(0, |m| m.values().map(BTreeMap::len).sum())
     }
 
     /// Keys of the objects whose ownerReferences name `owner_uid`.
@@ -159,15 +164,29 @@ impl Store {
             .insert("resourceVersion".into(), Value::String(self.rv.to_string()));
         let key = ObjKey::of(kind, &obj);
         let obj = Arc::new(obj);
-        let old = self
-            .objects
-            .entry(kind)
-            .or_default()
-            .insert((key.namespace.clone(), key.name.clone()), obj.clone());
-        if let Some(o) = &old {
-            self.unindex(&key, o);
+        let names = self.objects.entry(kind).or_default();
+        // Look the namespace up by &str first: only a new namespace allocates its key.
+        let names = match names.get_mut(key.namespace.as_str()) {
+            Some(n) => n,
+            None => names.entry(key.namespace.clone()).or_default(),
+        };
+        let old = match names.get_mut(key.name.as_str()) {
+            Some(slot) => Some(std::mem::replace(slot, obj.clone())),
+            None => names.insert(key.name.clone(), obj.clone()),
+        };
+        match &old {
+            // Most writes (status, labels, counts) keep uid and ownerReferences: the indexes
+            // already hold exactly this key, so re-deriving them would only churn Strings.
+            Some(o)
+                if meta::uid(o) == meta::uid(&obj)
+                    && o.pointer("/metadata/ownerReferences")
+                        == obj.pointer("/metadata/ownerReferences") => {}
+            Some(o) => {
+                self.unindex(&key, o);
+                self.index(&key, &obj);
+            }
+            None => self.index(&key, &obj),
         }
-        self.index(&key, &obj);
         let event = if old.is_some() {
             EventType::Modified
         } else {
@@ -184,10 +203,13 @@ impl Store {
 
     /// Remove an object. The DELETED event carries a new resourceVersion, as the API server's does.
     pub fn remove(&mut self, key: &ObjKey) -> Option<Arc<Value>> {
-        let old = self
-            .objects
-            .get_mut(&key.kind)?
-            .remove(&(key.namespace.clone(), key.name.clone()))?;
+        let by_ns = self.objects.get_mut(&key.kind)?;
+        let names = by_ns.get_mut(key.namespace.as_str())?;
+        let old = names.remove(key.name.as_str())?;
+        if names.is_empty() {
+            // Keep `list`'s per-namespace lookup and `count` exact and the map small.
+            by_ns.remove(key.namespace.as_str());
+        }
         self.unindex(key, &old);
         self.rv += 1;
         let mut gone = (*old).clone();
@@ -275,7 +297,7 @@ impl Store {
     pub fn all(&self) -> impl Iterator<Item = (Kind, &Arc<Value>)> {
         self.objects
             .iter()
-            .flat_map(|(k, m)| m.values().map(move |v| (*k, v)))
+            .flat_map(|(k, m)| m.values().flat_map(BTreeMap::values).map(move |v| (*k, v)))
     }
 }
 

@@ -257,10 +257,10 @@ fn endpoint_inputs_changed(old: &Value, new: &Value) -> bool {
     PATHS.iter().any(|p| old.pointer(p) != new.pointer(p)) || is_ready(old) != is_ready(new)
 }
 
-/// Queue, for `ctl`, the Services a pod write can affect: those in the pod's namespace whose
+/// Queue, for each of `ctls`, the Services a pod write can affect: those in the pod's namespace whose
 /// selector matches the pod's old or new labels — only if something an endpoint is made of
 /// changed.
-pub fn queue_for_pod(store: &Store, change: &Change, ctl: Ctl, q: &mut Queues) {
+pub fn queue_for_pod(store: &Store, change: &Change, ctls: &[Ctl], q: &mut Queues) {
     if let (Some(old), Some(new)) = (&change.old, &change.new)
         && !endpoint_inputs_changed(old, new)
     {
@@ -287,7 +287,9 @@ pub fn queue_for_pod(store: &Store, change: &Change, ctl: Ctl, q: &mut Queues) {
             l.is_some_and(|l| sel.iter().all(|(k, v)| l.and_then(|l| l.get(k)) == Some(v)))
         };
         if hit(old_labels) || hit(new_labels) {
-            q.push(ctl, ObjKey::of(Kind::Service, svc));
+            for &ctl in ctls {
+                q.push(ctl, ObjKey::of(Kind::Service, svc));
+            }
         }
     }
 }

@@ -21,9 +21,9 @@ use super::{Ctl, Queues};
 const MAX_CAPACITY: usize = 1000;
 const OVER_CAPACITY: &str = "endpoints.kubernetes.io/over-capacity";
 
-pub fn observe(store: &Store, change: &Change, q: &mut Queues) {
+pub fn observe(_store: &Store, change: &Change, q: &mut Queues) {
     match change.key.kind {
-        Kind::Pod => common::queue_for_pod(store, change, Ctl::Endpoints, q),
+        // Pod writes are queued for both endpoint controllers at once, in `super::observe`.
         Kind::Service => common::queue_service(change, Ctl::Endpoints, q),
         // Upstream watches Endpoints for deletion only (`onEndpointsDelete`): a deleted
         // Endpoints comes back, an edited one stays edited until the next Service or pod event.

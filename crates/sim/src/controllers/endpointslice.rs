@@ -28,9 +28,9 @@ pub const CONTROLLER_NAME: &str = "endpointslice-controller.k8s.io";
 const MAX_ENDPOINTS_PER_SLICE: usize = 100;
 const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
 
-pub fn observe(store: &Store, change: &Change, q: &mut Queues) {
+pub fn observe(_store: &Store, change: &Change, q: &mut Queues) {
     match change.key.kind {
-        Kind::Pod => common::queue_for_pod(store, change, Ctl::EndpointSlice, q),
+        // Pod writes are queued for both endpoint controllers at once, in `super::observe`.
         Kind::Service => common::queue_service(change, Ctl::EndpointSlice, q),
         // A managed slice edited or deleted by anyone queues its Service, so it is repaired
         // (`onEndpointSliceUpdate/Delete` + `managedByController`). Creations are skipped: the

@@ -1,7 +1,8 @@
 //! core/v1 Events as the controllers and the kubelet record them, so `kubectl describe` and
 //! `kubectl get events` show what a real cluster would. Repeats of the same event bump `count`.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 use crate::clock::rfc3339;
 use crate::kinds::Kind;
@@ -24,6 +25,48 @@ impl EventKind {
     }
 }
 
+/// Where each (involved uid, reason, message) was last recorded, so repeats bump `count`.
+/// Keyed by uid alone, with the few (reason, message) pairs of one object scanned linearly:
+/// a lookup borrows `&str` instead of building three Strings, and hashes one short uid
+/// instead of the whole message. Only ever looked up, never iterated into output.
+#[derive(Debug, Clone, Default)]
+pub struct EventIndex(HashMap<String, Vec<Recorded>>);
+
+#[derive(Debug, Clone)]
+struct Recorded {
+    reason: String,
+    message: String,
+    name: String,
+}
+
+impl EventIndex {
+    fn get(&self, uid: &str, reason: &str, message: &str) -> Option<&str> {
+        self.0
+            .get(uid)?
+            .iter()
+            .find(|r| r.reason == reason && r.message == message)
+            .map(|r| r.name.as_str())
+    }
+
+    fn insert(&mut self, uid: &str, reason: &str, message: &str, name: String) {
+        let slots = match self.0.get_mut(uid) {
+            Some(s) => s,
+            None => self.0.entry(uid.to_string()).or_default(),
+        };
+        match slots
+            .iter_mut()
+            .find(|r| r.reason == reason && r.message == message)
+        {
+            Some(r) => r.name = name,
+            None => slots.push(Recorded {
+                reason: reason.to_string(),
+                message: message.to_string(),
+                name,
+            }),
+        }
+    }
+}
+
 /// Record an event about `involved` from `component` (e.g. `kubelet`, `deployment-controller`).
 /// Events skip admission: they are the server's own records, and there are many of them.
 pub fn record(
@@ -40,9 +83,8 @@ pub fn record(
     };
     let uid = meta::uid(involved).to_string();
     let now = rfc3339(sim.now());
-    let dedup_key = (uid.clone(), reason.to_string(), message.to_string());
-    if let Some(name) = sim.event_index.get(&dedup_key).cloned()
-        && let Some(existing) = sim.store.get_by(Kind::Event, &ns, &name).cloned()
+    if let Some(name) = sim.event_index.get(&uid, reason, message)
+        && let Some(existing) = sim.store.get_by(Kind::Event, &ns, name).cloned()
     {
         let mut e = (*existing).clone();
         let count = e["count"].as_i64().unwrap_or(1) + 1;
@@ -55,42 +97,55 @@ pub fn record(
         "kubelet" => meta::str_at(involved, &["spec", "nodeName"]).to_string(),
         _ => String::new(),
     };
-    let mut source = json!({ "component": component });
+    // Built field by field rather than with `json!`, which sends every string through serde's
+    // serializer (`to_value`): with tens of thousands of Events that was most of this
+    // function's cost. Same keys, same values, so the same stored object.
+    let mut source = Map::new();
+    source.insert("component".into(), text(component));
     if !host.is_empty() {
-        source["host"] = Value::String(host.clone());
+        source.insert("host".into(), text(&host));
     }
     let name = format!("{}.{:016x}", meta::name(involved), sim.rng.next_u64());
-    let mut involved_ref = json!({
-        "apiVersion": meta::str_at(involved, &["apiVersion"]),
-        "kind": meta::str_at(involved, &["kind"]),
-        "name": meta::name(involved),
-        "uid": uid,
-        "resourceVersion": meta::resource_version(involved),
-    });
+    let mut involved_ref = Map::new();
+    involved_ref.insert(
+        "apiVersion".into(),
+        text(meta::str_at(involved, &["apiVersion"])),
+    );
+    involved_ref.insert("kind".into(), text(meta::str_at(involved, &["kind"])));
+    involved_ref.insert("name".into(), text(meta::name(involved)));
+    involved_ref.insert("uid".into(), text(&uid));
+    involved_ref.insert(
+        "resourceVersion".into(),
+        text(meta::resource_version(involved)),
+    );
     if !meta::namespace(involved).is_empty() {
-        involved_ref["namespace"] = Value::String(ns.clone());
+        involved_ref.insert("namespace".into(), text(&ns));
     }
-    let event = json!({
-        "apiVersion": "v1",
-        "kind": "Event",
-        "metadata": {
-            "name": name,
-            "namespace": ns,
-            "uid": sim.rng.uuid(),
-            "creationTimestamp": now,
-        },
-        "involvedObject": involved_ref,
-        "reason": reason,
-        "message": message,
-        "source": source,
-        "firstTimestamp": now,
-        "lastTimestamp": now,
-        "count": 1,
-        "type": kind.as_str(),
-        "eventTime": null,
-        "reportingComponent": component,
-        "reportingInstance": host,
-    });
+    let mut md = Map::new();
+    md.insert("name".into(), text(&name));
+    md.insert("namespace".into(), text(&ns));
+    md.insert("uid".into(), Value::String(sim.rng.uuid()));
+    md.insert("creationTimestamp".into(), text(&now));
+    let mut event = Map::new();
+    event.insert("apiVersion".into(), text("v1"));
+    event.insert("kind".into(), text("Event"));
+    event.insert("metadata".into(), Value::Object(md));
+    event.insert("involvedObject".into(), Value::Object(involved_ref));
+    event.insert("reason".into(), text(reason));
+    event.insert("message".into(), text(message));
+    event.insert("source".into(), Value::Object(source));
+    event.insert("firstTimestamp".into(), text(&now));
+    event.insert("lastTimestamp".into(), Value::String(now));
+    event.insert("count".into(), Value::from(1));
+    event.insert("type".into(), text(kind.as_str()));
+    event.insert("eventTime".into(), Value::Null);
+    event.insert("reportingComponent".into(), text(component));
+    event.insert("reportingInstance".into(), Value::String(host));
+    let event = Value::Object(event);
     sim.store.put(Kind::Event, event);
-    sim.event_index.insert(dedup_key, name);
+    sim.event_index.insert(&uid, reason, message, name);
+}
+
+fn text(s: &str) -> Value {
+    Value::String(s.to_string())
 }

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::ApiError;
+use crate::kinds::Kind;
 use crate::sim::Sim;
 use crate::store::{Change, ObjKey, Store};
 
@@ -86,6 +87,11 @@ fn observe(store: &Store, change: &Change, q: &mut Queues) {
     kubelet::observe(store, change, q);
     endpoints::observe(store, change, q);
     endpointslice::observe(store, change, q);
+    // Both endpoint controllers react to the same pod writes with the same rule: deciding
+    // once (compare the pod versions, scan the namespace's Services) halves that work.
+    if change.key.kind == Kind::Pod {
+        endpoint_common::queue_for_pod(store, change, &[Ctl::Endpoints, Ctl::EndpointSlice], q);
+    }
     loadbalancer::observe(store, change, q);
 }
 
