@@ -446,13 +446,7 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
         "containerStatuses".into(),
         Value::Array(computed.into_iter().map(|c| c.status).collect()),
     );
-    // The API server set qosClass at admission (with real quantity parsing); keep it.
-    if !status.contains_key("qosClass") {
-        status.insert(
-            "qosClass".into(),
-            Value::String(qos_class(containers).into()),
-        );
-    }
+    // qosClass stays as the API server set it at admission (with real quantity parsing).
     write_status(sim, pod, status)
 }
 
@@ -532,31 +526,4 @@ fn sandbox_failed(sim: &mut Sim, pod: &Value, node: &str, host_ip: &str) -> Resu
         .collect();
     status.insert("containerStatuses".into(), Value::Array(waiting));
     write_status(sim, pod, status)
-}
-
-fn qos_class(containers: &[Value]) -> &'static str {
-    let res = |c: &Value, k: &str| {
-        c["resources"][k]
-            .as_object()
-            .filter(|m| !m.is_empty())
-            .cloned()
-    };
-    if containers
-        .iter()
-        .all(|c| res(c, "requests").is_none() && res(c, "limits").is_none())
-    {
-        return "BestEffort";
-    }
-    let guaranteed = containers.iter().all(|c| {
-        let lim = res(c, "limits").unwrap_or_default();
-        let req = res(c, "requests").unwrap_or_else(|| lim.clone());
-        ["cpu", "memory"]
-            .iter()
-            .all(|k| lim.get(*k).is_some() && lim.get(*k) == req.get(*k))
-    });
-    if guaranteed {
-        "Guaranteed"
-    } else {
-        "Burstable"
-    }
 }
