@@ -23,6 +23,22 @@ pub struct Txn {
 }
 
 impl Txn {
+    /// Run one request's allocation steps as a transaction: if any step fails, what the
+    /// earlier ones took goes back before the error is returned (SERVICES-SPEC §0.5).
+    fn run<'a>(
+        ctx: &mut Ctx<'a>,
+        steps: impl FnOnce(&mut Ctx<'a>, &mut Txn) -> Result<(), ApiError>,
+    ) -> Result<Txn, ApiError> {
+        let mut txn = Txn::default();
+        match steps(ctx, &mut txn) {
+            Ok(()) => Ok(txn),
+            Err(e) => {
+                txn.revert(ctx);
+                Err(e)
+            }
+        }
+    }
+
     /// The write failed: give back what it took; what it meant to free stays taken.
     pub fn revert(self, ctx: &mut Ctx<'_>) {
         for ip in self.taken_ips {
@@ -346,25 +362,17 @@ fn alloc_health_check(ctx: &mut Ctx<'_>, s: &mut Spec, txn: &mut Txn) -> Result<
 
 /// `allocateCreate`: IP families, then ClusterIPs, then NodePorts (and the health-check port).
 pub fn allocate_create(ctx: &mut Ctx<'_>, s: &mut Spec, name: &str) -> Result<Txn, ApiError> {
-    let mut txn = Txn::default();
-    let res = (|| {
+    Txn::run(ctx, |ctx, txn| {
         init_ip_family_fields(s, None, name)?;
-        alloc_cluster_ips(ctx, s, name, &mut txn)?;
+        alloc_cluster_ips(ctx, s, name, txn)?;
         if s.needs_node_port() {
-            init_node_ports(ctx, s, name, &mut txn)?;
+            init_node_ports(ctx, s, name, txn)?;
         }
         if s.needs_health_check() {
-            alloc_health_check(ctx, s, &mut txn)?;
+            alloc_health_check(ctx, s, txn)?;
         }
         Ok(())
-    })();
-    match res {
-        Ok(()) => Ok(txn),
-        Err(e) => {
-            txn.revert(ctx);
-            Err(e)
-        }
-    }
+    })
 }
 
 fn parse_v4(ip: &str) -> Option<Ipv4Addr> {
@@ -439,12 +447,11 @@ pub fn allocate_update(
     old: &Spec,
     name: &str,
 ) -> Result<Txn, ApiError> {
-    let mut txn = Txn::default();
-    let res = (|| {
+    Txn::run(ctx, |ctx, txn| {
         init_ip_family_fields(new, Some(old), name)?;
         if !matching_prefer_dual_stack(new, Some(old)) {
             if !old.needs_cluster_ip() && new.needs_cluster_ip() {
-                alloc_cluster_ips(ctx, new, name, &mut txn)?;
+                alloc_cluster_ips(ctx, new, name, txn)?;
             } else if !old.is_headless() && old.needs_cluster_ip() && !new.needs_cluster_ip() {
                 txn.freed_ips
                     .extend(old.cluster_ips.iter().filter_map(|ip| parse_v4(ip)));
@@ -454,22 +461,15 @@ pub fn allocate_update(
             txn.freed_ports.extend(old.node_ports());
         }
         if new.needs_node_port() {
-            update_node_ports(ctx, new, old, name, &mut txn)?;
+            update_node_ports(ctx, new, old, name, txn)?;
         }
         match (old.needs_health_check(), new.needs_health_check()) {
-            (false, true) => alloc_health_check(ctx, new, &mut txn)?,
+            (false, true) => alloc_health_check(ctx, new, txn)?,
             (true, false) => txn.freed_ports.push(old.health_check_node_port),
             _ => {}
         }
         Ok(())
-    })();
-    match res {
-        Ok(()) => Ok(txn),
-        Err(e) => {
-            txn.revert(ctx);
-            Err(e)
-        }
-    }
+    })
 }
 
 /// `releaseAllocatedResources`: everything a stored Service holds goes back to the pools.
