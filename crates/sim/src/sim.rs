@@ -94,6 +94,8 @@ pub struct Sim {
     pub(crate) wakeups: BTreeSet<(Timestamp, crate::controllers::Ctl, ObjKey)>,
     /// involved uid → (reason, message, Event name), so repeats bump `count` (lookups only).
     pub(crate) event_index: crate::controllers::events::EventIndex,
+    /// What containers printed (not objects: no resourceVersion, not in the dump).
+    pub(crate) logs: crate::logs::Logs,
 }
 
 impl std::fmt::Debug for Sim {
@@ -116,6 +118,7 @@ impl Sim {
             queues: Queues::default(),
             wakeups: BTreeSet::new(),
             event_index: Default::default(),
+            logs: Default::default(),
             config,
             clock,
         };
