@@ -228,3 +228,4 @@ pub struct Peer {
 
 pub mod ingress;
 pub mod policy;
+mod trace;
