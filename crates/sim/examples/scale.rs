@@ -38,6 +38,17 @@ fn main() {
     if count_writes {
         writes_per_kind(&sim);
     }
+    if std::env::args().any(|a| a == "--sizes") {
+        let mut sizes = std::collections::BTreeMap::new();
+        for (k, o) in sim.store().all() {
+            let e = sizes.entry(k.name()).or_insert((0usize, 0usize));
+            e.0 += 1;
+            e.1 += serde_json::to_string(&**o).map(|s| s.len()).unwrap_or(0);
+        }
+        for (k, (n, b)) in sizes {
+            println!("  {k:<16} {n:>6} objects {:>8} KiB of JSON", b / 1024);
+        }
+    }
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
         println!("peak memory: {}", line.trim_start_matches("VmHWM:").trim());
