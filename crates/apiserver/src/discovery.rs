@@ -8,21 +8,25 @@ use serde_json::{Value, json};
 
 use crate::path::{GROUPS, subresources};
 
-/// The version this server reports. Minor 35 also makes the machine's gcloud kubectl dispatcher
-/// run its built-in v1.32 client (KUBECTL-CONTRACT §0.5).
-pub const GIT_VERSION: &str = "v1.35.0";
-
 /// The `Content-Type` of an aggregated discovery answer.
 pub const AGGREGATED_CONTENT_TYPE: &str =
     "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
-/// `GET /version`.
-pub fn version() -> Value {
+/// `GET /version` for a cluster whose `gitVersion` is `git_version` (`v1.35.0` by default:
+/// minor 35 also makes the machine's gcloud kubectl dispatcher run its built-in v1.32 client,
+/// KUBECTL-CONTRACT §0.5).
+pub fn version(git_version: &str) -> Value {
+    let mut parts = git_version.trim_start_matches('v').split('.');
+    let major = parts.next().unwrap_or("1");
+    let minor = parts.next().unwrap_or("0");
+    let compat = minor
+        .parse::<u32>()
+        .map_or(String::new(), |m| m.saturating_sub(1).to_string());
     json!({
-        "major": "1", "minor": "35",
-        "emulationMajor": "1", "emulationMinor": "35",
-        "minCompatibilityMajor": "1", "minCompatibilityMinor": "34",
-        "gitVersion": GIT_VERSION,
+        "major": major, "minor": minor,
+        "emulationMajor": major, "emulationMinor": minor,
+        "minCompatibilityMajor": major, "minCompatibilityMinor": compat,
+        "gitVersion": git_version,
         "gitCommit": "66452049f3d692768c39c797b21b793dce80314e",
         "gitTreeState": "clean",
         "buildDate": "2025-12-17T12:32:06Z",

