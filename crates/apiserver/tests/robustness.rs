@@ -14,16 +14,42 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 fn method() -> impl Strategy<Value = &'static str> {
-    prop::sample::select(vec!["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+    prop::sample::select(vec![
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
+    ])
 }
 
 fn segment() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "api", "apis", "v1", "apps", "namespaces", "default", "kube-system", "pods",
-            "services", "deployments", "nodes", "node01", "kubernetes", "status", "scale", "log",
-            "eviction", "exec", "configmaps", "endpointslices", "discovery.k8s.io", "openapi",
-            "v3", "version", "healthz", "networking.k8s.io", "ingresses", "",
+            "api",
+            "apis",
+            "v1",
+            "apps",
+            "namespaces",
+            "default",
+            "kube-system",
+            "pods",
+            "services",
+            "deployments",
+            "nodes",
+            "node01",
+            "kubernetes",
+            "status",
+            "scale",
+            "log",
+            "eviction",
+            "exec",
+            "configmaps",
+            "endpointslices",
+            "discovery.k8s.io",
+            "openapi",
+            "v3",
+            "version",
+            "healthz",
+            "networking.k8s.io",
+            "ingresses",
+            "",
         ])
         .prop_map(String::from),
         "[a-z0-9.%-]{0,12}",
