@@ -452,3 +452,34 @@ fn a_wrong_token_is_refused_with_unauthorized() {
         );
     });
 }
+
+#[test]
+fn one_server_hosts_several_clusters_one_context_each() {
+    for k in kubectls() {
+        let mut small = kubedrill_sim::ClusterConfig::default();
+        small.nodes.truncate(1);
+        let h = Harness::start_with(
+            &k,
+            vec![
+                ("exam-1", kubedrill_sim::ClusterConfig::default()),
+                ("exam-2", small),
+            ],
+        );
+        assert_eq!(h.ok(&["config", "current-context"]), "exam-1\n");
+        let one = h.ok(&["get", "nodes", "-o", "name"]);
+        assert_eq!(one.lines().count(), 3, "{one}");
+        let two = h.ok(&["--context", "exam-2", "get", "nodes", "-o", "name"]);
+        assert_eq!(two, "node/controlplane\n");
+        // Writes stay in their cluster.
+        h.ok(&[
+            "--context",
+            "exam-2",
+            "label",
+            "node",
+            "controlplane",
+            "exam=2",
+        ]);
+        let labelled = h.ok(&["get", "nodes", "-l", "exam=2", "-o", "name"]);
+        assert_eq!(labelled, "");
+    }
+}

@@ -66,15 +66,22 @@ pub struct Harness {
 
 impl Harness {
     pub fn start(kubectl: &Path) -> Harness {
+        Self::start_with(kubectl, vec![("kubedrill", ClusterConfig::default())])
+    }
+
+    /// Serve one cluster per `(context name, config)`; the first is the current context.
+    pub fn start_with(kubectl: &Path, clusters: Vec<(&str, ClusterConfig)>) -> Harness {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
-        let sim = Sim::new(ClusterConfig::default(), Arc::new(WallClock)).unwrap();
         let server = rt.block_on(async {
             let mut s = Server::new().unwrap();
-            s.add("kubedrill", sim, 0).await.unwrap();
+            for (name, config) in clusters {
+                let sim = Sim::new(config, Arc::new(WallClock)).unwrap();
+                s.add(name, sim, 0).await.unwrap();
+            }
             s
         });
         let dir = tempfile::tempdir().unwrap();

@@ -40,8 +40,40 @@ pub fn patch_type(req: &Req) -> Result<Option<PatchType>, Refusal> {
         .ok_or_else(|| Refusal::unsupported_media_type(&PATCH_MEDIA_TYPES))
 }
 
+/// `ValidatePatchOptions`: a 422 on `PatchOptions.meta.k8s.io`.
+fn check_options(req: &Req, apply: bool) -> Result<(), Refusal> {
+    let manager = req.query.get("fieldManager").unwrap_or("");
+    let (field, reason, message) = if apply && manager.is_empty() {
+        (
+            "fieldManager",
+            "FieldValueRequired",
+            "Required value: is required for apply patch",
+        )
+    } else if !apply && req.query.get("force").is_some() {
+        (
+            "force",
+            "FieldValueForbidden",
+            "Forbidden: may not be specified for non-apply patch",
+        )
+    } else {
+        return Ok(());
+    };
+    let mut r = Refusal::new(
+        422,
+        "Invalid",
+        format!("PatchOptions.meta.k8s.io \"\" is invalid: {field}: {message}"),
+    );
+    r.body["details"] = serde_json::json!({
+        "name": "", "group": "meta.k8s.io", "kind": "PatchOptions",
+        "causes": [{"reason": reason, "message": message, "field": field}],
+    });
+    Err(r)
+}
+
 pub fn patch(c: &Cluster, t: &Target, req: &Req) -> Res {
-    let Some(pt) = patch_type(req)? else {
+    let pt = patch_type(req)?;
+    check_options(req, pt.is_none())?;
+    let Some(pt) = pt else {
         return apply(c, t, req);
     };
     let body = parse_patch(pt, &req.body)?;
@@ -54,11 +86,7 @@ pub fn patch(c: &Cluster, t: &Target, req: &Req) -> Res {
 
 /// Server-side apply: create when absent (201), else merge the intent into the live object.
 fn apply(c: &Cluster, t: &Target, req: &Req) -> Res {
-    let Some(manager) = req.query.get("fieldManager").filter(|m| !m.is_empty()) else {
-        return Err(Refusal::bad_request(
-            "PATCH /apply: fieldManager is required for apply requests",
-        ));
-    };
+    let manager = req.query.get("fieldManager").unwrap_or("");
     let text = std::str::from_utf8(&req.body)
         .map_err(|_| Refusal::bad_request("yaml: invalid leading UTF-8 octet"))?;
     let mut intent = kubedrill_sim::yaml::parse_documents(text)?

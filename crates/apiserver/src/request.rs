@@ -73,6 +73,16 @@ impl Req {
         })
     }
 
+    /// `Accept: application/json;as=PartialObjectMetadata[List];g=meta.k8s.io;v=v1` (kube-rs's
+    /// metadata API).
+    pub fn wants_metadata(&self) -> bool {
+        self.accept.split(',').any(|r| {
+            let p: Vec<&str> = r.split(';').map(str::trim).collect();
+            (p.contains(&"as=PartialObjectMetadata") || p.contains(&"as=PartialObjectMetadataList"))
+                && p.contains(&"g=meta.k8s.io")
+        })
+    }
+
     pub fn dry_run(&self) -> bool {
         self.query.get("dryRun") == Some("All")
     }
@@ -174,36 +184,45 @@ fn fill_type(kind: Kind, obj: &mut Value) -> Result<(), Refusal> {
             json_kind(obj)
         )));
     };
-    match m.get("apiVersion").and_then(Value::as_str) {
-        None | Some("") => {
-            m.insert(
-                "apiVersion".into(),
-                Value::String(kind.api_version().into()),
-            );
-        }
-        Some(v) if v != kind.api_version() => {
-            return Err(Refusal::bad_request(format!(
-                "the API version in the data ({v}) does not match the expected API version ({})",
-                kind.api_version()
-            )));
-        }
-        Some(_) => {}
-    }
-    match m.get("kind").and_then(Value::as_str) {
-        None | Some("") => {
-            m.insert("kind".into(), Value::String(kind.name().into()));
-        }
-        Some(k) if k != kind.name() => {
-            return Err(Refusal::bad_request(format!(
-                "{k} in version \"{}\" cannot be handled as a {}: the object provided is unrecognized (must be of type {})",
-                kind.version(),
-                kind.name(),
+    let api_version = match m.get("apiVersion").and_then(Value::as_str) {
+        None | Some("") => kind.api_version().to_string(),
+        Some(v) => v.to_string(),
+    };
+    let body_kind = match m.get("kind").and_then(Value::as_str) {
+        None | Some("") => kind.name().to_string(),
+        Some(k) => k.to_string(),
+    };
+    if (api_version.as_str(), body_kind.as_str()) != (kind.api_version(), kind.name()) {
+        // `transformDecodeError`: `<Kind> in version "<v>" cannot be handled as a <Kind>: …`.
+        let version = api_version.rsplit('/').next().unwrap_or("");
+        let cause = match Kind::from_type(&api_version, &body_kind) {
+            Some(other) => format!(
+                "converting ({version}.{body_kind}) to ({}.{}): unknown conversion",
+                internal_package(other),
                 kind.name()
-            )));
-        }
-        Some(_) => {}
+            ),
+            None => format!(
+                "no kind \"{body_kind}\" is registered for version \"{api_version}\" in scheme \"pkg/api/legacyscheme/scheme.go:30\""
+            ),
+        };
+        return Err(Refusal::bad_request(format!(
+            "{body_kind} in version \"{version}\" cannot be handled as a {}: {cause}",
+            kind.name()
+        )));
     }
+    m.insert("apiVersion".into(), Value::String(api_version));
+    m.insert("kind".into(), Value::String(body_kind));
     Ok(())
+}
+
+/// The Go package of a kind's internal type (`core.Service`, `apps.Deployment`).
+fn internal_package(kind: Kind) -> &'static str {
+    match kind.group() {
+        "" => "core",
+        "apps" => "apps",
+        "discovery.k8s.io" => "discovery",
+        _ => "networking",
+    }
 }
 
 fn json_kind(v: &Value) -> &'static str {

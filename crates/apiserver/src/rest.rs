@@ -84,7 +84,12 @@ fn table_options(req: &Req) -> TableOptions {
     }
 }
 
-/// An object answer: the object, or a one-row Table when the client asked for one.
+/// The `PartialObjectMetadata` of an object.
+pub fn partial(obj: &Value) -> Value {
+    json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]})
+}
+
+/// An object answer: the object, a one-row Table or its metadata, as the client asked.
 pub fn object_response(
     c: &Cluster,
     kind: Kind,
@@ -96,6 +101,9 @@ pub fn object_response(
         let now = c.read(Sim::now);
         let t = crate::table::table(kind, &[obj], &table_options(req), now);
         return json_response(code, &t);
+    }
+    if req.wants_metadata() && req.method == Method::GET {
+        return json_response(code, &partial(obj));
     }
     json_response(code, obj)
 }
@@ -138,6 +146,14 @@ fn list(c: &Cluster, t: &Target, req: &Req) -> Res {
         let items: Vec<&Value> = list.items.iter().map(|a| a.as_ref()).collect();
         let table = table_of(t.kind, &items, req, now, Some(list.resource_version));
         return Ok(json_response(StatusCode::OK, &table));
+    }
+    if req.wants_metadata() {
+        let items: Vec<Value> = list.items.iter().map(|o| partial(o)).collect();
+        let body = json!({
+            "kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
+            "metadata": {"resourceVersion": list.resource_version.to_string()}, "items": items,
+        });
+        return Ok(json_response(StatusCode::OK, &body));
     }
     // Written item by item: a deep copy of thousands of objects into one `Value` is the cost
     // a list would otherwise pay.

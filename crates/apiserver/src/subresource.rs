@@ -3,9 +3,12 @@
 
 use axum::body::Body;
 use axum::response::Response;
+use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
 use kubedrill_sim::{DeleteOptions, Kind, PatchType, Subresource};
 use serde_json::{Value, json};
+use std::convert::Infallible;
+use std::sync::Arc;
 
 use crate::cluster::Cluster;
 use crate::path::Target;
@@ -146,16 +149,20 @@ fn invalid_scale(name: &str, replicas: i64) -> Refusal {
 }
 
 /// GET `pods/<name>/log`: `container`, `previous`, `tailLines`, `timestamps`, `sinceSeconds`,
-/// `limitBytes`. `follow` answers what there is and ends.
-pub fn log(c: &Cluster, t: &Target, req: &Req) -> Res {
+/// `limitBytes`; `follow` keeps the answer open and sends what the container prints next until
+/// the pod ends or goes away.
+pub fn log(c: &Arc<Cluster>, t: &Target, req: &Req) -> Res {
     let q = &req.query;
+    let container = q.get("container").map(str::to_string);
+    let previous = q.flag("previous");
     let (lines, now) = c.read(|s| {
         (
-            s.logs(ns(t), name(t), q.get("container"), q.flag("previous")),
+            s.logs(ns(t), name(t), container.as_deref(), previous),
             s.now(),
         )
     });
     let mut lines = lines?;
+    let seen = lines.len();
     if let Some(secs) = q.get("sinceSeconds").and_then(|v| v.parse::<i64>().ok()) {
         let from = now - jiff::SignedDuration::from_secs(secs);
         lines.retain(|l| l.time >= from);
@@ -165,16 +172,9 @@ pub fn log(c: &Cluster, t: &Target, req: &Req) -> Res {
         lines.drain(..skip);
     }
     let stamps = q.flag("timestamps");
-    let mut text = String::new();
-    for l in &lines {
-        if stamps {
-            text.push_str(&l.time.to_string());
-            text.push(' ');
-        }
-        text.push_str(&l.text);
-        text.push('\n');
-    }
-    if let Some(limit) = q.get("limitBytes").and_then(|v| v.parse::<usize>().ok())
+    let mut text = render_lines(&lines, stamps);
+    let limit = q.get("limitBytes").and_then(|v| v.parse::<usize>().ok());
+    if let Some(limit) = limit
         && text.len() > limit
     {
         let mut cut = limit;
@@ -183,10 +183,73 @@ pub fn log(c: &Cluster, t: &Target, req: &Req) -> Res {
         }
         text.truncate(cut);
     }
-    let mut r = Response::new(Body::from(text));
+    let body = if q.flag("follow") && !previous && limit.is_none() {
+        follow(c.clone(), t, container, stamps, seen, text)
+    } else {
+        Body::from(text)
+    };
+    let mut r = Response::new(body);
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
     Ok(r)
+}
+
+fn render_lines(lines: &[kubedrill_sim::logs::LogLine], stamps: bool) -> String {
+    let mut text = String::new();
+    for l in lines {
+        if stamps {
+            text.push_str(&l.time.to_string());
+            text.push(' ');
+        }
+        text.push_str(&l.text);
+        text.push('\n');
+    }
+    text
+}
+
+/// The streaming body of `logs -f`: `first`, then new lines after each write to the cluster.
+fn follow(
+    c: Arc<Cluster>,
+    t: &Target,
+    container: Option<String>,
+    stamps: bool,
+    mut seen: usize,
+    first: String,
+) -> Body {
+    let (namespace, pod) = (ns(t).to_string(), name(t).to_string());
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, Infallible>>(16);
+    let mut changed = c.subscribe();
+    tokio::spawn(async move {
+        if !first.is_empty() && tx.send(Ok(Bytes::from(first))).await.is_err() {
+            return;
+        }
+        loop {
+            tokio::select! {
+                _ = tx.closed() => return,
+                r = changed.changed() => if r.is_err() { return },
+            }
+            let (lines, ended) = c.read(|s| {
+                let ended = s.get(Kind::Pod, &namespace, &pod).map_or(true, |p| {
+                    matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed"))
+                });
+                (s.logs(&namespace, &pod, container.as_deref(), false), ended)
+            });
+            let Ok(lines) = lines else { return };
+            // A rotated (restarted) container starts a new log.
+            if lines.len() < seen {
+                seen = 0;
+            }
+            let text = render_lines(&lines[seen..], stamps);
+            seen = lines.len();
+            if !text.is_empty() && tx.send(Ok(Bytes::from(text))).await.is_err() {
+                return;
+            }
+            if ended {
+                return;
+            }
+        }
+    });
+    Body::from_stream(futures::stream::poll_fn(move |cx| rx.poll_recv(cx)))
 }
 
 /// POST `pods/<name>/eviction` (`kubectl drain`): delete the pod, answer 201 Success.

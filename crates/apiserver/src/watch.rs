@@ -30,12 +30,14 @@ struct Spec {
     namespace: Option<String>,
     opts: ListOptions,
     table: Option<Req>,
+    metadata_only: bool,
 }
 
 impl Spec {
     fn line(&self, s: &Sim, typ: &str, obj: &Value) -> Bytes {
         let object = match &self.table {
             Some(req) => table_of(self.kind, &[obj], req, s.now(), None),
+            None if self.metadata_only => crate::rest::partial(obj),
             None => obj.clone(),
         };
         let mut v = json!({"type": typ, "object": object}).to_string();
@@ -99,6 +101,7 @@ pub fn watch(c: Arc<Cluster>, t: Target, req: Req) -> Res {
         namespace: t.namespace.clone(),
         opts,
         table: req.wants_table().then(|| req.clone()),
+        metadata_only: req.wants_metadata(),
     };
     // Subscribe before reading, so a write between the read and the wait is not missed.
     let mut changed = c.subscribe();

@@ -404,7 +404,19 @@ async fn server_side_apply_needs_a_field_manager() {
         &service("web").to_string(),
     )
     .await;
-    assert_eq!(a.code, 400);
+    assert_eq!(a.code, 422);
+    assert_eq!(
+        a.json()["message"],
+        "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
+    );
+    assert_eq!(a.json()["details"]["causes"][0]["field"], "fieldManager");
+    let url = format!("{SVCS}/kubernetes?force=true");
+    let a = send(&c, "PATCH", &url, "application/merge-patch+json", "{}").await;
+    assert_eq!(a.code, 422);
+    assert_eq!(
+        a.json()["message"],
+        "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch"
+    );
 }
 
 #[tokio::test]
@@ -635,4 +647,52 @@ async fn eviction_deletes_the_pod_with_201_success() {
     .await;
     assert_eq!(a.code, 201, "{}", a.text());
     assert_eq!(a.json()["status"], "Success");
+}
+
+#[tokio::test]
+async fn partial_object_metadata_accept_answers_metadata_only() {
+    let (c, _) = cluster();
+    let accept = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+    let a = call(
+        &c,
+        "GET",
+        &format!("{SVCS}/kubernetes"),
+        &[("accept", accept)],
+        Body::empty(),
+    )
+    .await;
+    let v = a.json();
+    assert_eq!(v["kind"], "PartialObjectMetadata");
+    assert_eq!(v["apiVersion"], "meta.k8s.io/v1");
+    assert_eq!(v["metadata"]["name"], "kubernetes");
+    assert_eq!(v.get("spec"), None);
+    let accept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+    let a = call(&c, "GET", SVCS, &[("accept", accept)], Body::empty()).await;
+    let v = a.json();
+    assert_eq!(v["kind"], "PartialObjectMetadataList");
+    assert!(v["metadata"]["resourceVersion"].is_string());
+    assert_eq!(v["items"][0]["kind"], "PartialObjectMetadata");
+}
+
+#[tokio::test]
+async fn a_body_of_another_kind_cannot_be_handled() {
+    let (c, _) = cluster();
+    let mut s = service("web");
+    s["kind"] = json!("service");
+    let a = post_json(&c, SVCS, &s).await;
+    assert_eq!(a.code, 400);
+    assert_eq!(
+        a.json()["message"],
+        "service in version \"v1\" cannot be handled as a Service: no kind \"service\" is registered for version \"v1\" in scheme \"pkg/api/legacyscheme/scheme.go:30\""
+    );
+    let a = post_json(&c, SVCS, &deployment("web", 1)).await;
+    assert_eq!(a.code, 400);
+    assert!(
+        a.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Deployment in version \"v1\" cannot be handled as a Service: "),
+        "{}",
+        a.text()
+    );
 }

@@ -187,3 +187,39 @@ async fn a_bad_resource_version_is_400() {
     let a = get(&c, "/api/v1/services?watch=true&resourceVersion=abc").await;
     assert_eq!(a.code, 400);
 }
+
+#[tokio::test]
+async fn logs_follow_streams_new_lines_until_the_pod_goes() {
+    let (c, _) = cluster();
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+                     "spec": {"containers": [{"name": "c", "image": "nginx"}]}});
+    let created = post_json(&c, "/api/v1/namespaces/default/pods", &pod)
+        .await
+        .json();
+    let uid = created["metadata"]["uid"].as_str().unwrap().to_string();
+    c.write(|s| s.append_log(&uid, "c", "first"));
+    let req = http::Request::get("/api/v1/namespaces/default/pods/web/log?follow=true")
+        .body(Body::empty())
+        .unwrap();
+    let resp = router(c.clone()).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut body = resp.into_body();
+    let mut next = async || {
+        let f = tokio::time::timeout(Duration::from_secs(5), body.frame())
+            .await
+            .unwrap();
+        f.map(|f| String::from_utf8(f.unwrap().into_data().unwrap().to_vec()).unwrap())
+    };
+    assert_eq!(next().await.as_deref(), Some("first\n"));
+    c.write(|s| s.append_log(&uid, "c", "second"));
+    assert_eq!(next().await.as_deref(), Some("second\n"));
+    send(
+        &c,
+        "DELETE",
+        "/api/v1/namespaces/default/pods/web?gracePeriodSeconds=0",
+        "application/json",
+        "",
+    )
+    .await;
+    assert_eq!(next().await, None, "the stream ends with the pod");
+}
