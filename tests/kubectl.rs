@@ -483,3 +483,59 @@ fn one_server_hosts_several_clusters_one_context_each() {
         assert_eq!(labelled, "");
     }
 }
+
+#[test]
+fn edit_with_an_editor_script_patches_the_object() {
+    each(|h| {
+        let out = h
+            .command(&["edit", "svc", "kubernetes", NO_CLIENT_VALIDATION])
+            .env(
+                "EDITOR",
+                "sed -i s/sessionAffinity:.None/sessionAffinity:\\ ClientIP/",
+            )
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "service/kubernetes edited\n"
+        );
+        let got = h.ok(&[
+            "get",
+            "svc",
+            "kubernetes",
+            "-o",
+            "jsonpath={.spec.sessionAffinity}",
+        ]);
+        assert_eq!(got, "ClientIP");
+    });
+}
+
+#[test]
+fn describe_service_shows_its_endpoints_from_endpointslices() {
+    each(|h| {
+        with_web(h);
+        h.ok(&["expose", "deployment", "web", "--port=80"]);
+        let ips = h.ok(&[
+            "get",
+            "pods",
+            "-l",
+            "app=web",
+            "-o",
+            "jsonpath={.items[*].status.podIP}",
+        ]);
+        let out = h.ok(&["describe", "svc", "web"]);
+        let line = out
+            .lines()
+            .find(|l| l.starts_with("Endpoints:"))
+            .unwrap_or_else(|| panic!("{out}"));
+        let mut shown: Vec<&str> = line["Endpoints:".len()..].trim().split(',').collect();
+        let mut want: Vec<String> = ips
+            .split_whitespace()
+            .map(|ip| format!("{ip}:80"))
+            .collect();
+        shown.sort_unstable();
+        want.sort();
+        assert_eq!(shown, want);
+        assert!(out.contains("Selector:                 app=web"), "{out}");
+    });
+}
