@@ -71,11 +71,14 @@ pub enum KubeconfigError {
     },
 }
 
+/// Whether `path` is the user's own `~/.kube/config`.
+pub fn is_user_config(path: &Path) -> bool {
+    std::env::var_os("HOME").is_some_and(|home| path == Path::new(&home).join(".kube/config"))
+}
+
 /// Write `text` to `path` with mode 0600, creating the directory.
 pub fn write(path: &Path, text: &str) -> Result<(), KubeconfigError> {
-    if let Some(home) = std::env::var_os("HOME")
-        && path == Path::new(&home).join(".kube/config")
-    {
+    if is_user_config(path) {
         return Err(KubeconfigError::UserConfig(path.to_path_buf()));
     }
     let io = |source| KubeconfigError::Io {
@@ -101,4 +104,58 @@ pub fn write(path: &Path, text: &str) -> Result<(), KubeconfigError> {
             .map_err(io)?;
     }
     f.write_all(text.as_bytes()).map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(name: &str) -> Context {
+        Context {
+            name: name.into(),
+            server: "https://127.0.0.1:6443".into(),
+            ca_pem: "PEM".into(),
+            token: "t0k".into(),
+        }
+    }
+
+    #[test]
+    fn kubeconfig_has_one_context_per_cluster_and_the_first_is_current() {
+        let text = render(&[ctx("exam-1"), ctx("exam-2")]);
+        assert!(text.contains("current-context: exam-1\n"));
+        assert!(
+            text.contains("- name: exam-2\n  context:\n    cluster: exam-2\n    user: exam-2\n")
+        );
+        assert!(text.contains("    certificate-authority-data: UEVN\n"));
+        assert!(text.contains("    token: t0k\n"));
+        assert!(text.contains("    server: https://127.0.0.1:6443\n"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn kubeconfig_is_written_owner_only_even_over_a_wider_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("kubedrill-kc-{}", std::process::id()));
+        let path = dir.join("sub/kubeconfig");
+        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+        std::fs::write(&path, "old").expect("seed");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        write(&path, "new").expect("write");
+        let mode = std::fs::metadata(&path).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "new");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_users_own_kubeconfig_is_never_written() {
+        let Some(home) = std::env::var_os("HOME") else {
+            return;
+        };
+        let path = Path::new(&home).join(".kube/config");
+        assert!(matches!(
+            write(&path, "x"),
+            Err(KubeconfigError::UserConfig(_))
+        ));
+    }
 }

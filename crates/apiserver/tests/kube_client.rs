@@ -49,7 +49,7 @@ async fn kube_rs_lists_gets_and_sees_api_errors() {
 }
 
 #[tokio::test]
-async fn kube_rs_creates_and_patches_with_every_patch_type() {
+async fn kube_rs_creates_and_patches_with_merge_strategic_and_apply() {
     let (c, _) = common::cluster();
     let svcs: Api<Service> = Api::default_namespaced(client(&c));
     let svc: Service = serde_json::from_value(common::service("web")).unwrap();
@@ -134,4 +134,31 @@ async fn kube_rs_watcher_lists_then_follows() {
         .unwrap()
         .unwrap();
     assert_eq!(first.metadata.namespace.as_deref(), Some("kube-system"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kube_rs_over_loopback_tls_with_the_written_kubeconfig() {
+    let (sim, _) = kubedrill_sim::Sim::default_with_clock().unwrap();
+    let mut server = kubedrill_apiserver::Server::new().unwrap();
+    server.add("tls", sim, 0).await.unwrap();
+    let text = kubedrill_apiserver::kubeconfig::render(&server.contexts());
+    let kc = kube::config::Kubeconfig::from_yaml(&text).unwrap();
+    let config = kube::Config::from_custom_kubeconfig(kc.clone(), &Default::default())
+        .await
+        .unwrap();
+    let client = kube::Client::try_from(config).unwrap();
+    let svcs: Api<Service> = Api::default_namespaced(client);
+    let k = svcs.get("kubernetes").await.unwrap();
+    assert_eq!(k.metadata.name.as_deref(), Some("kubernetes"));
+    // The same server without the token: 401 Unauthorized.
+    let mut anon = kc;
+    anon.auth_infos[0].auth_info.as_mut().unwrap().token = None;
+    let config = kube::Config::from_custom_kubeconfig(anon, &Default::default())
+        .await
+        .unwrap();
+    let svcs: Api<Service> = Api::default_namespaced(kube::Client::try_from(config).unwrap());
+    match svcs.get("kubernetes").await.unwrap_err() {
+        kube::Error::Api(s) => assert_eq!((s.code, s.reason.as_str()), (401, "Unauthorized")),
+        other => panic!("{other:?}"),
+    }
 }
