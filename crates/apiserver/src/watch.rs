@@ -8,8 +8,9 @@ use axum::body::Body;
 use axum::response::Response;
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
-use kubedrill_sim::{ApiError, Kind, ListOptions, Sim};
+use kubedrill_sim::{ApiError, EventType, Kind, ListOptions, Sim, meta};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +32,8 @@ struct Spec {
     opts: ListOptions,
     table: Option<Req>,
     metadata_only: bool,
+    /// With selectors: the objects the client currently holds as matching, by (ns, name).
+    known: HashMap<(String, String), Arc<Value>>,
 }
 
 impl Spec {
@@ -57,14 +60,54 @@ impl Spec {
     }
 
     /// Events after `since`; `Err` carries the ERROR line of a too-old version.
-    fn since(&self, s: &Sim, since: u64) -> Result<Vec<Bytes>, Bytes> {
-        match s.watch_since(self.kind, self.namespace.as_deref(), since, &self.opts) {
-            Ok(evs) => Ok(evs
+    ///
+    /// With selectors, an event is judged as the watch cache does (`convertToWatchEvent`): an
+    /// object that starts matching is ADDED, one that stops matching is DELETED (its last
+    /// matching state at the event's version), one that never matched is not sent.
+    fn since(&mut self, s: &Sim, since: u64) -> Result<Vec<Bytes>, Bytes> {
+        let all = ListOptions::default();
+        let opts = if self.selective() { &all } else { &self.opts };
+        let evs = s
+            .watch_since(self.kind, self.namespace.as_deref(), since, opts)
+            .map_err(|e| error_line(&e))?;
+        if !self.selective() {
+            return Ok(evs
                 .iter()
                 .map(|e| self.line(s, e.event.as_str(), &e.object))
-                .collect()),
-            Err(e) => Err(error_line(&e)),
+                .collect());
         }
+        let mut out = Vec::new();
+        for e in &evs {
+            let key = (
+                meta::namespace(&e.object).to_string(),
+                meta::name(&e.object).to_string(),
+            );
+            let now_passes = e.event != EventType::Deleted && self.opts.matches(&e.object);
+            match (now_passes, self.known.remove(&key)) {
+                (false, None) => {}
+                (true, None) => {
+                    out.push(self.line(s, "ADDED", &e.object));
+                    self.known.insert(key, e.object.clone());
+                }
+                (true, Some(_)) => {
+                    out.push(self.line(s, e.event.as_str(), &e.object));
+                    self.known.insert(key, e.object.clone());
+                }
+                (false, Some(_)) if e.event == EventType::Deleted => {
+                    out.push(self.line(s, "DELETED", &e.object));
+                }
+                (false, Some(last)) => {
+                    let mut gone = (*last).clone();
+                    gone["metadata"]["resourceVersion"] = json!(e.rv.to_string());
+                    out.push(self.line(s, "DELETED", &gone));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn selective(&self) -> bool {
+        !self.opts.label_selector.is_empty() || !self.opts.field_selector.is_empty()
     }
 }
 
@@ -96,12 +139,13 @@ pub fn watch(c: Arc<Cluster>, t: Target, req: Req) -> Res {
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(MAX_TIMEOUT)
         .min(MAX_TIMEOUT);
-    let spec = Spec {
+    let mut spec = Spec {
         kind: t.kind,
         namespace: t.namespace.clone(),
         opts,
         table: req.wants_table().then(|| req.clone()),
         metadata_only: req.wants_metadata(),
+        known: HashMap::new(),
     };
     // Subscribe before reading, so a write between the read and the wait is not missed.
     let mut changed = c.subscribe();
@@ -109,6 +153,18 @@ pub fn watch(c: Arc<Cluster>, t: Target, req: Req) -> Res {
         let cur = s.resource_version();
         // Refuses unsupported field selectors with the list's error.
         let list = s.list(spec.kind, spec.namespace.as_deref(), &spec.opts)?;
+        if spec.selective() {
+            // What matches now stands for what matched at the requested version: kubectl and
+            // kube-rs watch from the version of the list they just made.
+            spec.known = list
+                .items
+                .iter()
+                .map(|o| {
+                    let key = (meta::namespace(o).to_string(), meta::name(o).to_string());
+                    (key, o.clone())
+                })
+                .collect();
+        }
         match from {
             Some(rv) if !send_initial => match spec.since(s, rv) {
                 Ok(lines) => Ok((lines, cur, false)),

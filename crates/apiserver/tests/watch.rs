@@ -223,3 +223,56 @@ async fn logs_follow_streams_new_lines_until_the_pod_goes() {
     .await;
     assert_eq!(next().await, None, "the stream ends with the pod");
 }
+
+#[tokio::test]
+async fn an_object_leaving_the_label_selector_is_deleted_for_the_watch_and_added_when_back() {
+    let (c, _) = cluster();
+    let cms = "/api/v1/namespaces/default/configmaps";
+    post_json(
+        &c,
+        cms,
+        &json!({"metadata": {"name": "a", "labels": {"w": "1"}}}),
+    )
+    .await;
+    let from = rv(&get(&c, &format!("{cms}?labelSelector=w%3D1")).await.json());
+    let relabel = |v: &'static str| {
+        let c = c.clone();
+        async move {
+            let body = json!({"metadata": {"labels": {"w": v}}}).to_string();
+            let a = send(
+                &c,
+                "PATCH",
+                "/api/v1/namespaces/default/configmaps/a",
+                "application/merge-patch+json",
+                &body,
+            )
+            .await;
+            assert_eq!(a.code, 200);
+        }
+    };
+    relabel("2").await;
+    relabel("3").await;
+    relabel("1").await;
+    let evs = events(
+        &c,
+        &format!("{cms}?watch=true&labelSelector=w%3D1&resourceVersion={from}&timeoutSeconds=1"),
+        "application/json",
+        5,
+    )
+    .await;
+    let seen: Vec<(&str, &str)> = evs
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap(),
+                e["object"]["metadata"]["labels"]["w"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Leaving: DELETED with the last matching state; the change outside is not sent; back: ADDED.
+    assert_eq!(seen, [("DELETED", "1"), ("ADDED", "1")]);
+    assert!(
+        rv(&evs[0]["object"]) > from,
+        "the DELETED carries the event's version"
+    );
+}
