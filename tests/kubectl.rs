@@ -539,3 +539,39 @@ fn describe_service_shows_its_endpoints_from_endpointslices() {
         assert!(out.contains("Selector:                 app=web"), "{out}");
     });
 }
+
+#[test]
+fn serve_prints_the_kubeconfig_export_once_it_answers() {
+    for k in kubectls() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kc");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubedrill"))
+            .args(["serve", "--kubeconfig"])
+            .arg(&path)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line, format!("export KUBECONFIG={}\n", path.display()));
+        let out = std::process::Command::new(&k)
+            .args(["get", "nodes", "-o", "name"])
+            .env("KUBECONFIG", &path)
+            .env("HOME", dir.path())
+            .output()
+            .unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "node/controlplane\nnode/node01\nnode/node02\n"
+        );
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
