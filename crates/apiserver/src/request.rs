@@ -167,11 +167,45 @@ pub fn go_json_error(e: &serde_json::Error, body: &[u8]) -> String {
     match body.get(offset) {
         Some(c) if c.is_ascii_graphic() => {
             format!(
-                "invalid character '{}' looking for beginning of value",
-                *c as char
+                "invalid character '{}' {}",
+                *c as char,
+                expectation(&body[..offset])
             )
         }
         _ => e.to_string(),
+    }
+}
+
+/// What `encoding/json`'s scanner expected after `prefix` (the valid part of the document).
+fn expectation(prefix: &[u8]) -> &'static str {
+    let mut stack: Vec<u8> = Vec::new();
+    let (mut in_string, mut escaped) = (false, false);
+    let mut last = None;
+    for &b in prefix {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => stack.push(b),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        if !b.is_ascii_whitespace() {
+            last = Some(b);
+        }
+    }
+    match (stack.last(), last) {
+        (Some(b'{'), Some(b'{' | b',')) => "looking for beginning of object key string",
+        _ => "looking for beginning of value",
     }
 }
 

@@ -263,8 +263,22 @@ fn delete_options(req: &Req) -> Result<DeleteOptions, Refusal> {
     let body: Value = if req.body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
-        crate::request::parse_json(Kind::Namespace, &req.body)
-            .map_err(|_| Refusal::bad_request("invalid DeleteOptions body"))?
+        if !matches!(req.media_type().as_str(), "" | "application/json") {
+            return Err(Refusal::unsupported_media_type(
+                &crate::request::OBJECT_MEDIA_TYPES,
+            ));
+        }
+        // The decoder's error reaches the client unconverted: a 500 without a reason.
+        serde_json::from_slice(&req.body).map_err(|e| {
+            Refusal::new(
+                500,
+                "",
+                format!(
+                    "couldn't get version/kind; json parse error: {}",
+                    crate::request::go_json_error(&e, &req.body)
+                ),
+            )
+        })?
     };
     let grace = body["gracePeriodSeconds"].as_i64().or_else(|| {
         req.query

@@ -132,8 +132,16 @@ fn authenticate(c: &Cluster, h: &HeaderMap, route: &Route) -> Result<(), Refusal
         return Ok(());
     };
     let auth = h.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    match auth {
-        Some(a) if a.strip_prefix("Bearer ").is_some_and(|t| t.trim() == token) => Ok(()),
+    // As the bearer token authenticator reads the header: the scheme in any case, one token.
+    let presented = auth.map(|a| {
+        let parts: Vec<&str> = a.split_whitespace().collect();
+        match parts.as_slice() {
+            [scheme, t] if scheme.eq_ignore_ascii_case("bearer") => Some(*t),
+            _ => None,
+        }
+    });
+    match presented {
+        Some(Some(t)) if t == token => Ok(()),
         None if matches!(route, Route::Version | Route::Health(_)) => Ok(()),
         _ => Err(Refusal::unauthorized()),
     }

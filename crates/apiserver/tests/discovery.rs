@@ -154,6 +154,25 @@ async fn without_the_token_requests_are_401_unauthorized() {
     )
     .await;
     assert_eq!(a.code, 200);
+    // The scheme is case-insensitive, as the bearer token authenticator reads it.
+    let a = call(
+        &c,
+        "GET",
+        "/api/v1/services",
+        &[("authorization", "bearer s3cret")],
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(a.code, 200);
+    let a = call(
+        &c,
+        "GET",
+        "/api/v1/services",
+        &[("authorization", "Bearer")],
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(a.code, 401);
     // Public info stays open to anonymous requests.
     assert_eq!(get(&c, "/version").await.code, 200);
 }

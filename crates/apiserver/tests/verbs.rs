@@ -696,3 +696,24 @@ async fn a_body_of_another_kind_cannot_be_handled() {
         a.text()
     );
 }
+
+#[tokio::test]
+async fn an_undecodable_delete_options_body_is_the_decoders_500() {
+    let (c, _) = cluster();
+    let a = send(
+        &c,
+        "DELETE",
+        &format!("{SVCS}/kubernetes"),
+        "application/json",
+        "{x",
+    )
+    .await;
+    assert_eq!(a.code, 500);
+    let v = a.json();
+    assert_eq!(v.get("reason"), None);
+    assert_eq!(
+        v["message"],
+        "couldn't get version/kind; json parse error: invalid character 'x' looking for beginning of object key string"
+    );
+    assert_eq!(get(&c, &format!("{SVCS}/kubernetes")).await.code, 200);
+}
