@@ -62,6 +62,11 @@ pub async fn serve(c: &Arc<Cluster>, t: Target, req: Req) -> Res {
         (_, Some("scale")) => crate::subresource::scale(c, &t, &req),
         (&Method::GET, Some("log")) => crate::subresource::log(c, &t, &req),
         (&Method::POST, Some("eviction")) => crate::subresource::evict(c, &t, &req),
+        // The streaming subresources are not served yet; a missing pod is still a 404 first.
+        (_, Some("exec" | "attach" | "portforward")) => {
+            c.read(|s| s.get(t.kind, ns(&t), name(&t)))?;
+            Err(Refusal::method_not_allowed())
+        }
         _ => Err(Refusal::method_not_allowed()),
     }
 }

@@ -717,3 +717,13 @@ async fn an_undecodable_delete_options_body_is_the_decoders_500() {
     );
     assert_eq!(get(&c, &format!("{SVCS}/kubernetes")).await.code, 200);
 }
+
+#[tokio::test]
+async fn exec_on_a_missing_pod_is_404_before_anything_else() {
+    let (c, _) = cluster();
+    let a = get(&c, "/api/v1/namespaces/default/pods/nope/exec?command=ls").await;
+    assert_eq!(a.code, 404);
+    assert_eq!(a.json()["message"], "pods \"nope\" not found");
+    let a = get(&c, "/api/v1/namespaces/default/services/kubernetes/bogus").await;
+    assert_eq!(a.code, 404);
+}
