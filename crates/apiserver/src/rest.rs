@@ -79,6 +79,8 @@ pub fn name(t: &Target) -> &str {
     t.name.as_deref().unwrap_or("")
 }
 
+// The printers' module may grow options; this keeps compiling with their defaults.
+#[allow(clippy::needless_update)]
 fn table_options(req: &Req) -> TableOptions {
     TableOptions {
         include_object: match req.query.get("includeObject") {
@@ -86,6 +88,7 @@ fn table_options(req: &Req) -> TableOptions {
             Some("Object") => IncludeObject::Object,
             _ => IncludeObject::Metadata,
         },
+        ..TableOptions::default()
     }
 }
 
