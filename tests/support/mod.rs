@@ -174,8 +174,8 @@ impl Harness {
 
 impl Drop for Harness {
     fn drop(&mut self) {
-        // Listener tasks are aborted with the server, before the runtime goes.
+        // Listener tasks are aborted with the served clusters, before the runtime goes.
         let _guard = self.rt.enter();
-        self.server = Server::new().unwrap();
+        self.server.clear();
     }
 }

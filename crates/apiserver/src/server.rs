@@ -88,6 +88,11 @@ impl Server {
         Ok(&self.clusters[last])
     }
 
+    /// Stop serving every cluster (their listeners and tickers end).
+    pub fn clear(&mut self) {
+        self.clusters.clear();
+    }
+
     pub fn clusters(&self) -> &[Served] {
         &self.clusters
     }
