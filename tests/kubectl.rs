@@ -575,3 +575,22 @@ fn serve_prints_the_kubeconfig_export_once_it_answers() {
         );
     }
 }
+
+#[test]
+fn an_unknown_field_in_a_patch_is_dropped_with_kubectls_warning() {
+    each(|h| {
+        let r = h.run(&[
+            "patch",
+            "svc",
+            "kubernetes",
+            "-p",
+            r#"{"spec":{"sessionAffinty":"ClientIP"}}"#,
+        ]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert_eq!(
+            r.stderr.trim(),
+            "Warning: unknown field \"spec.sessionAffinty\""
+        );
+        assert_eq!(r.stdout, "service/kubernetes patched (no change)\n");
+    });
+}

@@ -9,6 +9,7 @@
 //! - `router`    — the axum `Router` of a cluster: auth, body limits, routes, audit.
 //! - `path`      — URL shapes → `Route`; `discovery` — `/version`, `/api*`, `/apis*`.
 //! - `rest`, `patch`, `subresource`, `watch` — the verbs; `request` — query and body decoding;
+//!   `fields` — unknown fields and `fieldValidation`;
 //!   `status` — `metav1.Status` errors.
 //! - `cluster`   — a served `Sim` (mutex, change signal, audit log, ticker); `server` — TLS
 //!   listeners for several clusters; `tls`, `kubeconfig`; `clock` — the wall clock.
@@ -19,6 +20,7 @@ pub mod audit;
 pub mod clock;
 pub mod cluster;
 pub mod discovery;
+pub mod fields;
 pub mod kubeconfig;
 pub mod openapi;
 mod patch;

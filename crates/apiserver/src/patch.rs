@@ -3,13 +3,14 @@
 //! `kubedrill_sim::patch::apply_patch`, remembering each manager's last intent.
 
 use http::StatusCode;
-use kubedrill_sim::{ApiError, PatchType};
+use kubedrill_sim::{ApiError, PatchType, Subresource};
 use serde_json::Value;
 
 use crate::cluster::Cluster;
+use crate::fields::Validation;
 use crate::path::Target;
 use crate::request::{Req, go_json_error};
-use crate::rest::{Res, main_or_status, name, ns, run_write, settle_namespace};
+use crate::rest::{Res, main_or_status, name, ns, run_write, settle_namespace, with_warnings};
 use crate::status::{Refusal, json_response};
 
 /// The patch types the API server accepts for built-in kinds, in its order.
@@ -78,10 +79,41 @@ pub fn patch(c: &Cluster, t: &Target, req: &Req) -> Res {
     };
     let body = parse_patch(pt, &req.body)?;
     let sub = main_or_status(t);
-    let out = run_write(c, req.dry_run(), |s| {
-        s.patch(t.kind, ns(t), name(t), pt, &body, sub)
+    let validation = Validation::of(req)?;
+    let (kind, n, nm) = (t.kind, ns(t), name(t));
+    let (out, unknown) = run_write(c, req.dry_run(), |s| -> Result<_, Refusal> {
+        // The patched object is decoded into the Go type like any body: judge its fields first.
+        let cur = s.get(kind, n, nm)?;
+        let mut result = kubedrill_sim::patch::apply(kind, &cur, pt, &body)?;
+        let unknown = crate::fields::drop_unknown(kind, &mut result);
+        if unknown.is_empty() {
+            return Ok((s.patch(kind, n, nm, pt, &body, sub)?, unknown));
+        }
+        if validation == Validation::Strict {
+            return Err(Refusal::bad_request(crate::fields::strict_error(&unknown)));
+        }
+        // What `Sim::patch` does after applying: the identity is not the patch's to change.
+        let md = kubedrill_sim::meta::metadata_mut(&mut result);
+        md.insert("name".into(), Value::String(nm.to_string()));
+        if kind.namespaced() {
+            md.insert("namespace".into(), Value::String(n.to_string()));
+        }
+        result["apiVersion"] = Value::String(kind.api_version().into());
+        result["kind"] = Value::String(kind.name().into());
+        let out = match sub {
+            Subresource::Main => s.update(result)?,
+            Subresource::Status => s.update_status(result)?,
+        };
+        Ok((out, unknown))
     })?;
-    Ok(json_response(StatusCode::OK, &out))
+    let warnings = match validation {
+        Validation::Warn => crate::fields::warnings(&unknown),
+        _ => Vec::new(),
+    };
+    Ok(with_warnings(
+        json_response(StatusCode::OK, &out),
+        &warnings,
+    ))
 }
 
 /// Server-side apply: create when absent (201), else merge the intent into the live object.

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 use crate::cluster::Cluster;
+use crate::fields::Validation;
 use crate::path::{Target, subresources};
 use crate::request::{Req, decode_object};
 use crate::status::{Refusal, delete_success, json_response};
@@ -221,11 +222,45 @@ pub fn run_write<R>(c: &Cluster, dry: bool, f: impl FnOnce(&mut Sim) -> R) -> R 
     }
 }
 
+/// Drop the unknown fields of a decoded body per `fieldValidation`: Strict refuses as the
+/// decoder does, Warn answers with a `Warning` header per field.
+fn check_fields(kind: Kind, req: &Req, obj: &mut Value) -> Result<Vec<String>, Refusal> {
+    let validation = Validation::of(req)?;
+    let unknown = crate::fields::drop_unknown(kind, obj);
+    if unknown.is_empty() {
+        return Ok(unknown);
+    }
+    match validation {
+        Validation::Strict => Err(Refusal::bad_request(format!(
+            "{k} in version \"{v}\" cannot be handled as a {k}: {e}",
+            k = kind.name(),
+            v = kind.version(),
+            e = crate::fields::strict_error(&unknown)
+        ))),
+        Validation::Warn => Ok(crate::fields::warnings(&unknown)),
+        Validation::Ignore => Ok(Vec::new()),
+    }
+}
+
+/// Add `Warning` headers (kubectl prints each as `Warning: <text>`).
+pub fn with_warnings(mut r: Response, warnings: &[String]) -> Response {
+    for w in warnings {
+        if let Ok(v) = HeaderValue::from_str(w) {
+            r.headers_mut().append(header::WARNING, v);
+        }
+    }
+    r
+}
+
 fn create(c: &Cluster, t: &Target, req: &Req) -> Res {
     let mut obj = decode_object(t.kind, req)?;
     settle_namespace(t.kind, t.namespace.as_deref(), &mut obj)?;
+    let warnings = check_fields(t.kind, req, &mut obj)?;
     let out = run_write(c, req.dry_run(), |s| s.create(obj))?;
-    Ok(json_response(StatusCode::CREATED, &out))
+    Ok(with_warnings(
+        json_response(StatusCode::CREATED, &out),
+        &warnings,
+    ))
 }
 
 /// Kinds whose strategy allows a PUT to create (`AllowCreateOnUpdate`).
@@ -243,6 +278,7 @@ fn update(c: &Cluster, t: &Target, req: &Req) -> Res {
         )));
     }
     settle_namespace(t.kind, t.namespace.as_deref(), &mut obj)?;
+    let warnings = check_fields(t.kind, req, &mut obj)?;
     let status = t.sub.is_some();
     let kind = t.kind;
     let (out, created) = run_write(c, req.dry_run(), |s| {
@@ -262,7 +298,7 @@ fn update(c: &Cluster, t: &Target, req: &Req) -> Res {
     } else {
         StatusCode::OK
     };
-    Ok(json_response(code, &out))
+    Ok(with_warnings(json_response(code, &out), &warnings))
 }
 
 /// `DeleteOptions` from the body (JSON, may be empty) and the query.

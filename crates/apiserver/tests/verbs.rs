@@ -727,3 +727,64 @@ async fn exec_on_a_missing_pod_is_404_before_anything_else() {
     let a = get(&c, "/api/v1/namespaces/default/services/kubernetes/bogus").await;
     assert_eq!(a.code, 404);
 }
+
+#[tokio::test]
+async fn unknown_fields_are_refused_under_strict_and_dropped_with_a_warning_otherwise() {
+    let (c, _) = cluster();
+    let mut s = service("web");
+    s["spec"]["ports"][0]["targetport"] = json!(8080);
+    let a = post_json(&c, &format!("{SVCS}?fieldValidation=Strict"), &s).await;
+    assert_eq!(a.code, 400);
+    assert_eq!(
+        a.json()["message"],
+        "Service in version \"v1\" cannot be handled as a Service: strict decoding error: unknown field \"spec.ports[0].targetport\""
+    );
+    let a = post_json(&c, SVCS, &s).await;
+    assert_eq!(a.code, 201, "{}", a.text());
+    assert_eq!(
+        a.headers.get("warning").unwrap(),
+        "299 - \"unknown field \\\"spec.ports[0].targetport\\\"\""
+    );
+    assert_eq!(a.json()["spec"]["ports"][0].get("targetport"), None);
+    let stored = get(&c, &format!("{SVCS}/web")).await.json();
+    assert_eq!(stored["spec"]["ports"][0].get("targetport"), None);
+
+    let url = format!("{SVCS}/web");
+    let typo = r#"{"spec":{"selectr":{"app":"x"},"sessionAffinity":"ClientIP"}}"#;
+    let a = send(
+        &c,
+        "PATCH",
+        &format!("{url}?fieldValidation=Strict"),
+        "application/merge-patch+json",
+        typo,
+    )
+    .await;
+    assert_eq!(a.code, 400);
+    assert_eq!(
+        a.json()["message"],
+        "strict decoding error: unknown field \"spec.selectr\""
+    );
+    let a = send(
+        &c,
+        "PATCH",
+        &url,
+        "application/strategic-merge-patch+json",
+        typo,
+    )
+    .await;
+    assert_eq!(a.code, 200, "{}", a.text());
+    assert_eq!(
+        a.headers.get("warning").unwrap(),
+        "299 - \"unknown field \\\"spec.selectr\\\"\""
+    );
+    assert_eq!(a.json()["spec"]["sessionAffinity"], "ClientIP");
+    assert_eq!(a.json()["spec"].get("selectr"), None);
+    let a = post_json(&c, &format!("{SVCS}?fieldValidation=Ignore"), &{
+        let mut s2 = s.clone();
+        s2["metadata"]["name"] = json!("quiet");
+        s2
+    })
+    .await;
+    assert_eq!(a.code, 201);
+    assert!(a.headers.get("warning").is_none());
+}
