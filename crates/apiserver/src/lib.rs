@@ -8,7 +8,7 @@
 //! - `openapi`   — `/openapi/v2`-free `/openapi/v3` documents generated from k8s-openapi (pure).
 //! - `router`    — the axum `Router` of a cluster: auth, body limits, routes, audit.
 //! - `path`      — URL shapes → `Route`; `discovery` — `/version`, `/api*`, `/apis*`.
-//! - `rest`, `patch`, `subresource`, `watch` — the verbs; `request` — query and body decoding;
+//! - `rest`, `patch`, `delete`, `subresource`, `watch` — the verbs; `request` — query and body decoding;
 //!   `fields` — unknown fields and `fieldValidation`;
 //!   `status` — `metav1.Status` errors.
 //! - `cluster`   — a served `Sim` (mutex, change signal, audit log, ticker); `server` — TLS
@@ -19,6 +19,7 @@
 pub mod audit;
 pub mod clock;
 pub mod cluster;
+mod delete;
 pub mod discovery;
 pub mod fields;
 pub mod kubeconfig;
