@@ -594,3 +594,56 @@ fn an_unknown_field_in_a_patch_is_dropped_with_kubectls_warning() {
         assert_eq!(r.stdout, "service/kubernetes patched (no change)\n");
     });
 }
+
+#[test]
+fn rollout_status_and_wait_follow_the_deployment() {
+    each(|h| {
+        with_web(h);
+        assert_eq!(
+            h.ok(&["rollout", "status", "deploy/web", "--timeout=10s"]),
+            "deployment \"web\" successfully rolled out\n"
+        );
+        assert_eq!(
+            h.ok(&[
+                "wait",
+                "--for=condition=Available",
+                "deploy/web",
+                "--timeout=10s"
+            ]),
+            "deployment.apps/web condition met\n"
+        );
+    });
+}
+
+#[test]
+fn foreground_delete_takes_the_replicasets_and_pods_with_it() {
+    each(|h| {
+        with_web(h);
+        let out = h.ok(&["delete", "deploy", "web", "--cascade=foreground"]);
+        assert_eq!(
+            out,
+            format!(
+                "deployment.apps \"web\" deleted{}\n",
+                h.deleted_suffix("default")
+            )
+        );
+        assert_eq!(h.ok(&["get", "rs,pods", "-l", "app=web", "-o", "name"]), "");
+    });
+}
+
+#[test]
+fn get_output_yaml_and_json_are_the_stored_object() {
+    each(|h| {
+        let yaml = h.ok(&["get", "svc", "kubernetes", "-o", "yaml"]);
+        assert!(
+            yaml.starts_with("apiVersion: v1\nkind: Service\n"),
+            "{yaml}"
+        );
+        assert!(yaml.contains("\n  clusterIP: 10.96.0.1\n"), "{yaml}");
+        let json: serde_json::Value =
+            serde_json::from_str(&h.ok(&["get", "svc", "-n", "kube-system", "-o", "json"]))
+                .unwrap();
+        assert_eq!(json["kind"], "List");
+        assert_eq!(json["items"][0]["metadata"]["name"], "kube-dns");
+    });
+}
