@@ -16,8 +16,18 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt;
 
-/// Open a watch and read `n` event lines (or until the stream ends).
+/// Open a watch and read `n` event lines (or until the stream ends), 5 s at most per line.
 async fn events(c: &Arc<Cluster>, uri: &str, accept: &str, n: usize) -> Vec<Value> {
+    events_within(c, uri, accept, n, Duration::from_secs(5)).await
+}
+
+async fn events_within(
+    c: &Arc<Cluster>,
+    uri: &str,
+    accept: &str,
+    n: usize,
+    per_line: Duration,
+) -> Vec<Value> {
     let req = http::Request::get(uri)
         .header("accept", accept)
         .body(Body::empty())
@@ -28,7 +38,7 @@ async fn events(c: &Arc<Cluster>, uri: &str, accept: &str, n: usize) -> Vec<Valu
     let mut buf = Vec::new();
     let mut out = Vec::new();
     while out.len() < n {
-        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+        let frame = tokio::time::timeout(per_line, body.frame())
             .await
             .expect("watch event within 5s");
         let Some(frame) = frame else { break };
@@ -274,5 +284,30 @@ async fn an_object_leaving_the_label_selector_is_deleted_for_the_watch_and_added
     assert!(
         rv(&evs[0]["object"]) > from,
         "the DELETED carries the event's version"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_watch_gets_bookmarks_every_30s_and_ends_at_its_timeout() {
+    let (c, _) = cluster();
+    let now = rv(&get(&c, "/api/v1/namespaces/default/services").await.json());
+    let started = tokio::time::Instant::now();
+    // Time is paused: it jumps to the next timer whenever everything waits.
+    let evs = events_within(
+        &c,
+        &format!("/api/v1/namespaces/default/services?watch=true&allowWatchBookmarks=true&timeoutSeconds=70&resourceVersion={now}"),
+        "application/json",
+        10,
+        Duration::from_secs(3600),
+    )
+    .await;
+    let types: Vec<&str> = evs.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["BOOKMARK", "BOOKMARK"]);
+    assert_eq!(rv(&evs[0]["object"]), now);
+    assert_eq!(evs[0]["object"]["kind"], "Service");
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_secs(70) && elapsed < Duration::from_secs(71),
+        "{elapsed:?}"
     );
 }
