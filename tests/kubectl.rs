@@ -647,3 +647,16 @@ fn get_output_yaml_and_json_are_the_stored_object() {
         assert_eq!(json["items"][0]["metadata"]["name"], "kube-dns");
     });
 }
+
+#[test]
+fn endpoints_requests_carry_the_1_33_deprecation_warning() {
+    each(|h| {
+        let r = h.run(&["get", "endpoints", "kubernetes", "-o", "name"]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert_eq!(r.stdout, "endpoints/kubernetes\n");
+        assert_eq!(
+            r.stderr.trim(),
+            "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
+        );
+    });
+}

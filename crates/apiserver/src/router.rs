@@ -6,6 +6,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use kubedrill_sim::Kind;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -153,6 +154,20 @@ fn with_content_type(mut r: Response, ct: &'static str) -> Response {
     r
 }
 
+/// The warning a 1.33+ server adds to every request on the deprecated v1 Endpoints API.
+const ENDPOINTS_DEPRECATED: &str =
+    "299 - \"v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\"";
+
+fn endpoints_deprecated(c: &Cluster) -> bool {
+    c.read(|s| {
+        let v = s.config().version.trim_start_matches('v').to_string();
+        let mut parts = v.split('.');
+        let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        (major, minor) >= (1, 33)
+    })
+}
+
 async fn serve(c: &Arc<Cluster>, route: Route, req: Req) -> Result<Response, Refusal> {
     let get_only = |v: Value| {
         if req.method == Method::GET {
@@ -162,6 +177,13 @@ async fn serve(c: &Arc<Cluster>, route: Route, req: Req) -> Result<Response, Ref
         }
     };
     match route {
+        Route::Resource(t) if t.kind == Kind::Endpoints && endpoints_deprecated(c) => {
+            let warn = [ENDPOINTS_DEPRECATED.to_string()];
+            Ok(match crate::rest::serve(c, t, req).await {
+                Ok(r) => crate::rest::with_warnings(r, &warn),
+                Err(e) => crate::rest::with_warnings(e.into_response(), &warn),
+            })
+        }
         Route::Resource(t) => crate::rest::serve(c, t, req).await,
         Route::Version => get_only(discovery::version(&c.read(|s| s.config().version.clone()))),
         Route::Health(_) => {
