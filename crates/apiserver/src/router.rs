@@ -1,0 +1,213 @@
+//! The axum `Router` of one cluster: authentication, body limits, the route table of
+//! `path::route`, discovery / OpenAPI / health answers, and the audit record of every request.
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use kubedrill_sim::Kind;
+use serde_json::Value;
+use std::sync::Arc;
+
+use crate::audit::AuditEntry;
+use crate::cluster::Cluster;
+use crate::discovery;
+use crate::path::{Route, route};
+use crate::request::{Query, Req};
+use crate::status::{MAX_BODY, Refusal, json_response};
+
+/// The router serving `cluster`: what a listener serves, and what an in-process client calls
+/// (`kube::Client::new(router, "default")`).
+pub fn router(cluster: Arc<Cluster>) -> Router {
+    Router::new().fallback(handle).with_state(cluster)
+}
+
+fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> String {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+async fn handle(State(c): State<Arc<Cluster>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_string();
+    let route = route(&path);
+    let h = &parts.headers;
+    let mut entry = AuditEntry {
+        seq: 0,
+        time: jiff::Timestamp::now(),
+        user_agent: header_str(h, header::USER_AGENT),
+        kubectl_command: h
+            .get("kubectl-command")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        method: parts.method.to_string(),
+        verb: parts.method.as_str().to_ascii_lowercase(),
+        path: match parts.uri.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path.clone(),
+        },
+        kind: None,
+        namespace: None,
+        name: None,
+        subresource: None,
+        body: None,
+        content_type: None,
+        code: 0,
+    };
+    let response = match authenticate(&c, h, &route) {
+        Err(r) => r.into_response(),
+        Ok(()) => {
+            let writes = matches!(
+                parts.method,
+                Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+            );
+            let bytes = if writes {
+                read_body(body).await
+            } else {
+                Ok(Bytes::new())
+            };
+            match bytes {
+                Err(r) => r.into_response(),
+                Ok(bytes) => {
+                    let req = Req {
+                        method: parts.method.clone(),
+                        query: Query::parse(parts.uri.query()),
+                        accept: header_str(h, header::ACCEPT),
+                        content_type: header_str(h, header::CONTENT_TYPE),
+                        host: header_str(h, header::HOST),
+                        body: bytes,
+                    };
+                    if let Route::Resource(t) = &route {
+                        entry.verb = crate::rest::verb(&req.method, t, &req).to_string();
+                        entry.kind = Some(t.kind);
+                        entry.namespace = t.namespace.clone();
+                        entry.name = t.name.clone();
+                        entry.subresource = t.sub.clone();
+                        if writes && !req.body.is_empty() {
+                            entry.body = Some(audit_body(&req));
+                            entry.content_type = Some(req.content_type.clone());
+                        }
+                    }
+                    serve(&c, route, req)
+                        .await
+                        .unwrap_or_else(IntoResponse::into_response)
+                }
+            }
+        }
+    };
+    entry.code = response.status().as_u16();
+    c.record(entry);
+    response
+}
+
+/// The body as the audit log keeps it: text as sent, protobuf decoded to JSON.
+fn audit_body(req: &Req) -> String {
+    if req.media_type() == "application/vnd.kubernetes.protobuf" {
+        return match crate::protobuf::decode(&req.body) {
+            Ok(v) => v.to_string(),
+            Err(e) => format!("<protobuf: {e}>"),
+        };
+    }
+    String::from_utf8_lossy(&req.body).into_owned()
+}
+
+async fn read_body(body: Body) -> Result<Bytes, Refusal> {
+    axum::body::to_bytes(body, MAX_BODY).await.map_err(|e| {
+        let too_large = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            Refusal::too_large()
+        } else {
+            Refusal::bad_request(format!("error reading the request body: {e}"))
+        }
+    })
+}
+
+/// A wrong or missing token is a 401; without a token, `/version` and the health checks stay
+/// open as `system:public-info-viewer` keeps them on a real server.
+fn authenticate(c: &Cluster, h: &HeaderMap, route: &Route) -> Result<(), Refusal> {
+    let Some(token) = c.token() else {
+        return Ok(());
+    };
+    let auth = h.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    // As the bearer token authenticator reads the header: the scheme in any case, one token.
+    let presented = auth.map(|a| {
+        let parts: Vec<&str> = a.split_whitespace().collect();
+        match parts.as_slice() {
+            [scheme, t] if scheme.eq_ignore_ascii_case("bearer") => Some(*t),
+            _ => None,
+        }
+    });
+    match presented {
+        Some(Some(t)) if t == token => Ok(()),
+        None if matches!(route, Route::Version | Route::Health(_)) => Ok(()),
+        _ => Err(Refusal::unauthorized()),
+    }
+}
+
+fn with_content_type(mut r: Response, ct: &'static str) -> Response {
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    r
+}
+
+/// The warning a 1.33+ server adds to every request on the deprecated v1 Endpoints API.
+const ENDPOINTS_DEPRECATED: &str =
+    "299 - \"v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\"";
+
+fn endpoints_deprecated(c: &Cluster) -> bool {
+    c.read(|s| {
+        let v = s.config().version.trim_start_matches('v').to_string();
+        let mut parts = v.split('.');
+        let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        (major, minor) >= (1, 33)
+    })
+}
+
+async fn serve(c: &Arc<Cluster>, route: Route, req: Req) -> Result<Response, Refusal> {
+    let get_only = |v: Value| {
+        if req.method == Method::GET {
+            Ok(json_response(StatusCode::OK, &v))
+        } else {
+            Err(Refusal::method_not_allowed())
+        }
+    };
+    match route {
+        Route::Resource(t) if t.kind == Kind::Endpoints && endpoints_deprecated(c) => {
+            let warn = [ENDPOINTS_DEPRECATED.to_string()];
+            Ok(match crate::rest::serve(c, t, req).await {
+                Ok(r) => crate::rest::with_warnings(r, &warn),
+                Err(e) => crate::rest::with_warnings(e.into_response(), &warn),
+            })
+        }
+        Route::Resource(t) => crate::rest::serve(c, t, req).await,
+        Route::Version => get_only(discovery::version(&c.read(|s| s.config().version.clone()))),
+        Route::Health(_) => {
+            if req.method != Method::GET {
+                return Err(Refusal::method_not_allowed());
+            }
+            Ok(with_content_type(
+                Response::new(Body::from("ok")),
+                "text/plain; charset=utf-8",
+            ))
+        }
+        Route::Api | Route::Apis if discovery::wants_aggregated(&req.accept) => {
+            let doc = discovery::aggregated(route == Route::Api);
+            get_only(doc).map(|r| with_content_type(r, discovery::AGGREGATED_CONTENT_TYPE))
+        }
+        Route::Api => get_only(discovery::api_versions(&req.host)),
+        Route::Apis => get_only(discovery::api_group_list()),
+        Route::ApiGroup(g) => get_only(discovery::api_group_doc(&g)),
+        Route::GroupVersion { group } => get_only(discovery::resource_list(&group)),
+        Route::OpenApiV3Index => get_only(crate::openapi::index()),
+        Route::OpenApiV3Doc(p) => match crate::openapi::document(&p) {
+            Some(doc) => get_only(doc),
+            None => Err(Refusal::not_found_path()),
+        },
+        Route::NotFound => Err(Refusal::not_found_path()),
+    }
+}

@@ -1,0 +1,181 @@
+//! The end-to-end harness: a served cluster on an ephemeral loopback port with its own
+//! kubeconfig and `HOME` (so kubectl's discovery cache starts cold), and the kubectl binaries
+//! to run against it — `$KUBEDRILL_TEST_KUBECTL` (the pinned one CI installs) and the `kubectl`
+//! on `PATH` (on this machine the gcloud dispatcher, which runs its built-in v1.32 client for a
+//! v1.35 server).
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use kubedrill_apiserver::{Server, WallClock};
+use kubedrill_sim::{ClusterConfig, Sim};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+/// Every distinct kubectl to test with; empty (with a notice) when there is none.
+pub fn kubectls() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    if let Some(p) = std::env::var_os("KUBEDRILL_TEST_KUBECTL").filter(|p| !p.is_empty()) {
+        out.push(PathBuf::from(p));
+    }
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|d| d.join("kubectl"))
+            .find(|p| p.is_file())
+    });
+    if let Some(k) = on_path {
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        if !out.iter().any(|o| canon(o) == canon(&k)) {
+            out.push(k);
+        }
+    }
+    if out.is_empty() {
+        eprintln!(
+            "notice: no kubectl (set KUBEDRILL_TEST_KUBECTL or put kubectl on PATH): skipped"
+        );
+    }
+    out
+}
+
+/// What a kubectl run printed.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+/// A served cluster and one kubectl pointed at it.
+pub struct Harness {
+    pub server: Server,
+    pub kubectl: PathBuf,
+    pub dir: tempfile::TempDir,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Harness {
+    pub fn start(kubectl: &Path) -> Harness {
+        Self::start_with(kubectl, vec![("kubedrill", ClusterConfig::default())])
+    }
+
+    /// Serve one cluster per `(context name, config)`; the first is the current context.
+    pub fn start_with(kubectl: &Path, clusters: Vec<(&str, ClusterConfig)>) -> Harness {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = rt.block_on(async {
+            let mut s = Server::new().unwrap();
+            for (name, config) in clusters {
+                let sim = Sim::new(config, Arc::new(WallClock)).unwrap();
+                s.add(name, sim, 0).await.unwrap();
+            }
+            s
+        });
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        let text = kubedrill_apiserver::kubeconfig::render(&server.contexts());
+        kubedrill_apiserver::kubeconfig::write(&dir.path().join("kubeconfig"), &text).unwrap();
+        Harness {
+            server,
+            kubectl: kubectl.to_path_buf(),
+            dir,
+            rt,
+        }
+    }
+
+    pub fn kubeconfig(&self) -> PathBuf {
+        self.dir.path().join("kubeconfig")
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.kubectl);
+        cmd.args(args)
+            .env("KUBECONFIG", self.kubeconfig())
+            .env("HOME", self.dir.path().join("home"))
+            .env_remove("KUBECTL_EXTERNAL_DIFF");
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.command(args).output().unwrap().into()
+    }
+
+    /// Run with `stdin`.
+    pub fn run_with(&self, args: &[&str], stdin: &str) -> Run {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap().into()
+    }
+
+    /// Run and insist on success; the stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(
+            r.code, 0,
+            "kubectl {args:?} failed: {}{}",
+            r.stdout, r.stderr
+        );
+        r.stdout
+    }
+
+    /// The client's minor version (`kubectl version --client`).
+    pub fn client_minor(&self) -> u32 {
+        let out = self.ok(&["version", "--client", "-o", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["clientVersion"]["minor"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches('+')
+            .parse()
+            .unwrap()
+    }
+
+    /// kubectl 1.35+ says where a namespaced object was deleted from: `pod "x" deleted from
+    /// default namespace`; older clients end at `deleted`.
+    pub fn deleted_suffix(&self, ns: &str) -> String {
+        if self.client_minor() >= 35 {
+            format!(" from {ns} namespace")
+        } else {
+            String::new()
+        }
+    }
+
+    /// Write a file in the test directory.
+    pub fn file(&self, name: &str, text: &str) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        // Listener tasks are aborted with the served clusters, before the runtime goes.
+        let _guard = self.rt.enter();
+        self.server.clear();
+    }
+}
