@@ -53,6 +53,8 @@ pub enum Route {
     NotFound,
 }
 
+pub(crate) mod install;
+
 const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
 const CATCH_ALL: &str = "_";
 
