@@ -34,7 +34,7 @@ fn ctl() -> ObjKey {
 
 fn cluster(ingresses: &str) -> Sim {
     let (mut sim, _) = common::sim_with(&[CONTROLLER]);
-    sim.apply_yaml(ingresses).unwrap();
+    sim.apply_yaml(ingresses).expect("test fixture");
     sim
 }
 
@@ -80,7 +80,11 @@ fn rule78_exact_host_is_case_insensitive_and_ignores_the_port() {
 
 #[test]
 fn rule78_wildcard_matches_exactly_one_label() {
-    let sim = cluster(&ingress("a", Some("\"*.foo.com\""), &[("/", "Prefix", "wild")]));
+    let sim = cluster(&ingress(
+        "a",
+        Some("\"*.foo.com\""),
+        &[("/", "Prefix", "wild")],
+    ));
     assert_eq!(svc(&sim, "bar.foo.com", "/"), Some("wild".into()));
     assert_eq!(svc(&sim, "foo.com", "/"), None);
     assert_eq!(svc(&sim, "a.b.foo.com", "/"), None);
@@ -105,7 +109,11 @@ fn rule78_rule_without_host_matches_every_other_host_and_exact_beats_wildcard() 
 fn rule79_exact_is_exact_and_case_sensitive() {
     let sim = cluster(&ingress("a", None, &[("/foo", "Exact", "e")]));
     assert_eq!(svc(&sim, "h", "/foo"), Some("e".into()));
-    assert_eq!(svc(&sim, "h", "/foo?x=1"), Some("e".into()), "the query is not the path");
+    assert_eq!(
+        svc(&sim, "h", "/foo?x=1"),
+        Some("e".into()),
+        "the query is not the path"
+    );
     assert_eq!(svc(&sim, "h", "/foo/"), None);
     assert_eq!(svc(&sim, "h", "/FOO"), None);
 }
@@ -121,14 +129,22 @@ fn rule79_prefix_is_element_wise() {
     assert_eq!(svc(&sim, "h", "/aaa/bbb/"), Some("p".into()));
     assert_eq!(svc(&sim, "h", "/aaa/bbb/ccc"), Some("p".into()));
     assert_eq!(svc(&sim, "h", "/aaa/bbbxyz"), None);
-    assert_eq!(svc(&sim, "h", "/foo"), Some("f".into()), "trailing slash ignored");
+    assert_eq!(
+        svc(&sim, "h", "/foo"),
+        Some("f".into()),
+        "trailing slash ignored"
+    );
     let sim = cluster(&ingress("a", None, &[("/", "Prefix", "root")]));
     assert_eq!(svc(&sim, "h", "/anything/at/all"), Some("root".into()));
 }
 
 #[test]
 fn rule79_implementation_specific_is_nginxs_character_prefix() {
-    let sim = cluster(&ingress("a", None, &[("/foo", "ImplementationSpecific", "i")]));
+    let sim = cluster(&ingress(
+        "a",
+        None,
+        &[("/foo", "ImplementationSpecific", "i")],
+    ));
     assert_eq!(svc(&sim, "h", "/foo"), Some("i".into()));
     assert_eq!(svc(&sim, "h", "/foobar"), Some("i".into()));
     assert_eq!(svc(&sim, "h", "/fo"), None);
@@ -138,10 +154,21 @@ fn rule79_implementation_specific_is_nginxs_character_prefix() {
 fn rule80_longest_match_wins_exact_beats_prefix_across_ingresses() {
     let sim = cluster(&format!(
         "{}{}",
-        ingress("one", Some("shop.com"), &[("/", "Prefix", "root"), ("/api", "Exact", "exact")]),
-        ingress("two", Some("shop.com"), &[("/api", "Prefix", "api"), ("/api/v2", "Prefix", "v2")]),
+        ingress(
+            "one",
+            Some("shop.com"),
+            &[("/", "Prefix", "root"), ("/api", "Exact", "exact")]
+        ),
+        ingress(
+            "two",
+            Some("shop.com"),
+            &[("/api", "Prefix", "api"), ("/api/v2", "Prefix", "v2")]
+        ),
     ));
-    assert_eq!(to(&sim, "shop.com", "/api").map(|t| (t.0, t.1)), Some(("one".into(), "exact".into())));
+    assert_eq!(
+        to(&sim, "shop.com", "/api").map(|t| (t.0, t.1)),
+        Some(("one".into(), "exact".into()))
+    );
     assert_eq!(svc(&sim, "shop.com", "/api/"), Some("api".into()));
     assert_eq!(svc(&sim, "shop.com", "/api/v2/x"), Some("v2".into()));
     assert_eq!(svc(&sim, "shop.com", "/cart"), Some("root".into()));
@@ -177,7 +204,10 @@ spec:
         Route::NotFound => panic!("the Ingress's defaultBackend serves its host"),
     }
     // Another host: the catch-all server has no defaultBackend from a rule-less Ingress.
-    assert_eq!(route(sim.store(), &ctl(), "other.com", "/"), Route::NotFound);
+    assert_eq!(
+        route(sim.store(), &ctl(), "other.com", "/"),
+        Route::NotFound
+    );
 
     let rule_less = r#"
 apiVersion: networking.k8s.io/v1
@@ -190,7 +220,11 @@ spec:
     let sim = cluster(rule_less);
     assert_eq!(
         to(&sim, "other.com", "/x"),
-        Some(("catch-all".into(), "everything".into(), BackendPort::Number(8080)))
+        Some((
+            "catch-all".into(),
+            "everything".into(),
+            BackendPort::Number(8080)
+        ))
     );
 }
 
@@ -280,32 +314,49 @@ fn rule82_classless_ingress_needs_watch_ingress_without_class() {
     let sim = cluster(&classless("bare", None));
     assert_eq!(svc(&sim, "bare.com", "/"), None);
     let mut sim = cluster(&classless("bare", None));
-    let mut pod = (*sim.get(Kind::Pod, "ingress-nginx", "ctl").unwrap()).clone();
+    let mut pod = (*sim
+        .get(Kind::Pod, "ingress-nginx", "ctl")
+        .expect("test fixture"))
+    .clone();
     pod["metadata"]["name"] = "ctl2".into();
     for k in ["uid", "resourceVersion", "creationTimestamp"] {
-        pod["metadata"].as_object_mut().unwrap().remove(k);
+        pod["metadata"]
+            .as_object_mut()
+            .expect("test fixture")
+            .remove(k);
     }
-    pod.as_object_mut().unwrap().remove("status");
+    pod.as_object_mut().expect("test fixture").remove("status");
     pod["spec"]["containers"][0]["args"]
         .as_array_mut()
-        .unwrap()
+        .expect("test fixture")
         .push("--watch-ingress-without-class=true".into());
-    sim.create(pod).unwrap();
+    sim.create(pod).expect("test fixture");
     let ctl2 = ObjKey::new(Kind::Pod, "ingress-nginx", "ctl2");
-    assert!(matches!(route(sim.store(), &ctl2, "bare.com", "/"), Route::Backend { .. }));
+    assert!(matches!(
+        route(sim.store(), &ctl2, "bare.com", "/"),
+        Route::Backend { .. }
+    ));
 }
 
 #[test]
 fn rule82_default_class_is_filled_in_on_create_only() {
     let (mut sim, _) = common::sim_with(&[&classless("before", None)]);
-    sim.apply_yaml(CONTROLLER).unwrap();
-    let mut class = (*sim.get(Kind::IngressClass, "", "nginx").unwrap()).clone();
+    sim.apply_yaml(CONTROLLER).expect("test fixture");
+    let mut class = (*sim
+        .get(Kind::IngressClass, "", "nginx")
+        .expect("test fixture"))
+    .clone();
     class["metadata"]["annotations"] =
         serde_json::json!({"ingressclass.kubernetes.io/is-default-class": "true"});
-    sim.update(class).unwrap();
-    sim.apply_yaml(&classless("after", None)).unwrap();
+    sim.update(class).expect("test fixture");
+    sim.apply_yaml(&classless("after", None))
+        .expect("test fixture");
     assert_eq!(svc(&sim, "after.com", "/"), Some("after".into()));
-    assert_eq!(svc(&sim, "before.com", "/"), None, "created before the class was default");
+    assert_eq!(
+        svc(&sim, "before.com", "/"),
+        None,
+        "created before the class was default"
+    );
 }
 
 #[test]
@@ -325,30 +376,39 @@ fn ingress_nginx_install_is_opt_in_and_matches_the_baremetal_manifest() {
         ingress_nginx: true,
         ..ClusterConfig::default()
     };
-    let mut sim = Sim::new(config, Arc::new(clock.clone())).unwrap();
-    let class = sim.get(Kind::IngressClass, "", "nginx").unwrap();
+    let mut sim = Sim::new(config, Arc::new(clock.clone())).expect("test fixture");
+    let class = sim
+        .get(Kind::IngressClass, "", "nginx")
+        .expect("test fixture");
     assert_eq!(class["spec"]["controller"], "k8s.io/ingress-nginx");
     let svc = sim
         .get(Kind::Service, "ingress-nginx", "ingress-nginx-controller")
-        .unwrap();
+        .expect("test fixture");
     assert_eq!(svc["spec"]["type"], "NodePort");
-    let ports = svc["spec"]["ports"].as_array().unwrap();
+    let ports = svc["spec"]["ports"].as_array().expect("test fixture");
     assert_eq!(ports[0]["port"], 80);
     assert_eq!(ports[1]["port"], 443);
     assert!(ports.iter().all(|p| p["nodePort"].as_u64().is_some()));
 
     clock.advance(jiff::SignedDuration::from_secs(30));
-    sim.tick().unwrap();
+    sim.tick().expect("test fixture");
     let pods = sim
         .list(Kind::Pod, Some("ingress-nginx"), &Default::default())
-        .unwrap()
+        .expect("test fixture")
         .items;
     assert_eq!(pods.len(), 1);
     let pod = &pods[0];
     assert_eq!(pod["status"]["phase"], "Running", "{pod:#}");
-    let key = ObjKey::new(Kind::Pod, "ingress-nginx", pod["metadata"]["name"].as_str().unwrap());
+    let key = ObjKey::new(
+        Kind::Pod,
+        "ingress-nginx",
+        pod["metadata"]["name"].as_str().expect("test fixture"),
+    );
     let mut sim = sim;
     sim.apply_yaml(&ingress("a", Some("shop.com"), &[("/", "Prefix", "shop")]))
-        .unwrap();
-    assert!(matches!(route(sim.store(), &key, "shop.com", "/"), Route::Backend { .. }));
+        .expect("test fixture");
+    assert!(matches!(
+        route(sim.store(), &key, "shop.com", "/"),
+        Route::Backend { .. }
+    ));
 }

@@ -3,7 +3,6 @@
 
 mod common;
 
-
 use kubedrill_sim::net::policy::{PolicyCache, evaluate, evaluate_cached};
 use kubedrill_sim::net::{Direction, Peer, PolicyDecision, Protocol};
 use kubedrill_sim::{Kind, ObjKey, Sim};
@@ -46,16 +45,16 @@ spec: {nodeName: node01, containers: [{name: web, image: nginx}]}
 fn cluster(policies: &str) -> Sim {
     let (mut sim, _) = common::sim_with(&[PODS]);
     if !policies.trim().is_empty() {
-        sim.apply_yaml(policies).unwrap();
+        sim.apply_yaml(policies).expect("test fixture");
     }
     sim
 }
 
 fn pod(sim: &Sim, ns: &str, name: &str) -> Peer {
-    let p = sim.get(Kind::Pod, ns, name).unwrap();
+    let p = sim.get(Kind::Pod, ns, name).expect("test fixture");
     let ip = p["status"]["podIP"].as_str().expect("pod has an IP");
     Peer {
-        ip: ip.parse().unwrap(),
+        ip: ip.parse().expect("test fixture"),
         pod: Some(ObjKey::new(Kind::Pod, ns, name)),
         node: p["spec"]["nodeName"].as_str().map(str::to_string),
     }
@@ -63,14 +62,14 @@ fn pod(sim: &Sim, ns: &str, name: &str) -> Peer {
 
 fn external(ip: &str) -> Peer {
     Peer {
-        ip: ip.parse().unwrap(),
+        ip: ip.parse().expect("test fixture"),
         pod: None,
         node: None,
     }
 }
 
 fn node(sim: &Sim, name: &str) -> Peer {
-    let ip = sim.config().node(name).unwrap().internal_ip;
+    let ip = sim.config().node(name).expect("test fixture").internal_ip;
     Peer {
         ip,
         pod: None,
@@ -99,7 +98,11 @@ fn rule66_no_policy_means_everything_is_allowed_and_a_policy_is_enforced() {
     let sim = cluster("");
     let (web, db) = (pod(&sim, "prod", "web"), pod(&sim, "prod", "db"));
     let d = tcp(&sim, &web, &db, 5432);
-    assert_eq!(d.len(), 2, "egress of the source, ingress of the destination");
+    assert_eq!(
+        d.len(),
+        2,
+        "egress of the source, ingress of the destination"
+    );
     assert!(allowed(&d));
     assert_eq!(d[0].direction, Direction::Egress);
     assert_eq!(d[1].direction, Direction::Ingress);
@@ -110,7 +113,10 @@ fn rule66_no_policy_means_everything_is_allowed_and_a_policy_is_enforced() {
         d[1].reason
     );
     let sim = cluster(DENY_DB);
-    assert!(!allowed(&tcp(&sim, &web, &db, 5432)), "the CNI enforces policies");
+    assert!(
+        !allowed(&tcp(&sim, &web, &db, 5432)),
+        "the CNI enforces policies"
+    );
 }
 
 #[test]
@@ -127,7 +133,10 @@ spec:
     );
     let (web, db) = (pod(&sim, "prod", "web"), pod(&sim, "prod", "db"));
     let d = tcp(&sim, &web, &db, 5432);
-    assert!(!d[1].allowed, "ingress became isolated by the defaulted policyTypes");
+    assert!(
+        !d[1].allowed,
+        "ingress became isolated by the defaulted policyTypes"
+    );
     assert_eq!(d[1].selecting, vec!["egress-only".to_string()]);
     assert_eq!(
         d[1].reason,
@@ -170,7 +179,10 @@ fn rule68_isolation_is_per_pod_and_per_direction() {
     // db is ingress-isolated; web is not selected at all.
     assert!(!tcp(&sim, &web, &db, 5432)[1].allowed);
     let back = tcp(&sim, &db, &web, 80);
-    assert!(allowed(&back), "db's egress and web's ingress are not isolated");
+    assert!(
+        allowed(&back),
+        "db's egress and web's ingress are not isolated"
+    );
     assert!(back.iter().all(|d| d.selecting.is_empty()));
 }
 
@@ -207,7 +219,10 @@ spec:
     assert!(allowed(&d), "allow-web adds to default-deny");
     assert_eq!(d[1].allowed_by, Some(("allow-web".to_string(), 0)));
     assert_eq!(d[1].selecting, vec!["allow-web", "default-deny"]);
-    assert!(d[1].reason.contains("rule ingress[0] of NetworkPolicy \"allow-web\" allows"));
+    assert!(
+        d[1].reason
+            .contains("rule ingress[0] of NetworkPolicy \"allow-web\" allows")
+    );
 
     // Egress isolation of the source denies it even though the destination allows it.
     let deny_egress = r#"
@@ -261,7 +276,10 @@ spec:
     let (web, db) = (pod(&sim, "prod", "web"), pod(&sim, "prod", "db"));
     assert!(allowed(&tcp(&sim, &web, &db, 5432)));
     assert!(allowed(&tcp(&sim, &web, &db, 6432)));
-    assert!(!allowed(&tcp(&sim, &web, &db, 80)), "right peer, wrong port");
+    assert!(
+        !allowed(&tcp(&sim, &web, &db, 80)),
+        "right peer, wrong port"
+    );
     assert!(
         !allowed(&tcp(&sim, &pod(&sim, "test", "tool"), &db, 5432)),
         "right port, wrong peer"
@@ -395,7 +413,11 @@ fn rule73_own_node_is_always_allowed_other_nodes_are_not() {
     let d = tcp(&sim, &node(&sim, "node01"), &db, 5432);
     assert_eq!(d.len(), 1, "a node has no egress policy");
     assert!(d[0].allowed);
-    assert!(d[0].reason.contains("its own node node01"), "{}", d[0].reason);
+    assert!(
+        d[0].reason.contains("its own node node01"),
+        "{}",
+        d[0].reason
+    );
     assert!(!allowed(&tcp(&sim, &node(&sim, "node02"), &db, 5432)));
 }
 
@@ -467,7 +489,13 @@ spec:
 "#,
     );
     let (web, db) = (pod(&sim, "prod", "web"), pod(&sim, "prod", "db"));
-    for (port, ok) in [(31999, false), (32000, true), (32500, true), (32768, true), (32769, false)] {
+    for (port, ok) in [
+        (31999, false),
+        (32000, true),
+        (32500, true),
+        (32768, true),
+        (32769, false),
+    ] {
         assert_eq!(allowed(&tcp(&sim, &web, &db, port)), ok, "port {port}");
     }
 }
@@ -484,12 +512,16 @@ spec: {podSelector: {}, policyTypes: [Egress]}
     let web = pod(&sim, "prod", "web");
     let coredns = sim
         .list(Kind::Pod, Some("kube-system"), &Default::default())
-        .unwrap()
+        .expect("test fixture")
         .items
         .into_iter()
         .find(|p| p["metadata"]["labels"]["k8s-app"] == "kube-dns")
-        .unwrap();
-    let dns = pod(&sim, "kube-system", coredns["metadata"]["name"].as_str().unwrap());
+        .expect("test fixture");
+    let dns = pod(
+        &sim,
+        "kube-system",
+        coredns["metadata"]["name"].as_str().expect("test fixture"),
+    );
     assert!(!evaluate(sim.store(), &web, &dns, 53, Protocol::Udp)[0].allowed);
     let allow_dns = r#"
 ---
@@ -504,8 +536,20 @@ spec:
     ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
 "#;
     let sim = cluster(&format!("{deny}{allow_dns}"));
-    assert!(allowed(&evaluate(sim.store(), &web, &dns, 53, Protocol::Udp)));
-    assert!(allowed(&evaluate(sim.store(), &web, &dns, 53, Protocol::Tcp)));
+    assert!(allowed(&evaluate(
+        sim.store(),
+        &web,
+        &dns,
+        53,
+        Protocol::Udp
+    )));
+    assert!(allowed(&evaluate(
+        sim.store(),
+        &web,
+        &dns,
+        53,
+        Protocol::Tcp
+    )));
     assert!(!allowed(&tcp(&sim, &web, &pod(&sim, "prod", "db"), 5432)));
 }
 
@@ -558,7 +602,7 @@ fn the_cache_sees_a_new_policy() {
         5432,
         Protocol::Tcp
     )));
-    sim.apply_yaml(DENY_DB).unwrap();
+    sim.apply_yaml(DENY_DB).expect("test fixture");
     assert!(!allowed(&evaluate_cached(
         &mut cache,
         sim.store(),

@@ -48,7 +48,10 @@ fn peer() -> impl Strategy<Value = Value> {
         selector().prop_map(|s| json!({"podSelector": s})),
         prop_oneof![Just(json!({})), Just(json!({"matchLabels": {"team": "a"}}))]
             .prop_map(|s| json!({"namespaceSelector": s})),
-        (selector(), Just(json!({"matchLabels": {"kubernetes.io/metadata.name": "test"}})))
+        (
+            selector(),
+            Just(json!({"matchLabels": {"kubernetes.io/metadata.name": "test"}}))
+        )
             .prop_map(|(p, n)| json!({"podSelector": p, "namespaceSelector": n})),
         Just(json!({"ipBlock": {"cidr": "10.244.0.0/16", "except": ["10.244.1.0/24"]}})),
         Just(json!({"ipBlock": {"cidr": "0.0.0.0/0"}})),
@@ -108,21 +111,29 @@ fn peers(sim: &Sim) -> Vec<Peer> {
     let mut out: Vec<Peer> = [("prod", "a"), ("prod", "b"), ("test", "c")]
         .iter()
         .map(|(ns, name)| {
-            let p = sim.get(Kind::Pod, ns, name).unwrap();
+            let p = sim.get(Kind::Pod, ns, name).expect("test fixture");
             Peer {
-                ip: p["status"]["podIP"].as_str().unwrap().parse().unwrap(),
+                ip: p["status"]["podIP"]
+                    .as_str()
+                    .expect("test fixture")
+                    .parse()
+                    .expect("test fixture"),
                 pod: Some(ObjKey::new(Kind::Pod, ns, name)),
                 node: p["spec"]["nodeName"].as_str().map(str::to_string),
             }
         })
         .collect();
     out.push(Peer {
-        ip: sim.config().node("node01").unwrap().internal_ip,
+        ip: sim
+            .config()
+            .node("node01")
+            .expect("test fixture")
+            .internal_ip,
         pod: None,
         node: Some("node01".into()),
     });
     out.push(Peer {
-        ip: "203.0.113.7".parse().unwrap(),
+        ip: "203.0.113.7".parse().expect("test fixture"),
         pod: None,
         node: None,
     });
@@ -149,7 +160,7 @@ fn verdicts(sim: &Sim) -> Vec<bool> {
 
 fn create(sim: &mut Sim, mut p: Value, name: &str) {
     p["metadata"]["name"] = json!(name);
-    sim.create(p).unwrap();
+    sim.create(p).expect("test fixture");
 }
 
 proptest! {

@@ -216,14 +216,21 @@ fn rule_hosts(ing: &Value) -> impl Iterator<Item = (&Value, String)> {
         .flatten()
         .map(|r| {
             let h = r.get("host").and_then(Value::as_str).unwrap_or("");
-            let h = if h.is_empty() { CATCH_ALL.to_string() } else { h.to_ascii_lowercase() };
+            let h = if h.is_empty() {
+                CATCH_ALL.to_string()
+            } else {
+                h.to_ascii_lowercase()
+            };
             (r, h)
         })
 }
 
 /// nginx's server_name choice: exact, then the longest matching wildcard, then `_`.
 fn choose_server(served: &[&Value], host: &str) -> String {
-    let hosts: BTreeSet<String> = served.iter().flat_map(|i| rule_hosts(i).map(|(_, h)| h)).collect();
+    let hosts: BTreeSet<String> = served
+        .iter()
+        .flat_map(|i| rule_hosts(i).map(|(_, h)| h))
+        .collect();
     if hosts.contains(host) {
         return host.to_string();
     }
@@ -250,7 +257,10 @@ fn locations<'a>(ing: &'a Value, server: &str) -> Vec<Location<'a>> {
         if h != server {
             continue;
         }
-        let host = rule.get("host").and_then(Value::as_str).filter(|h| !h.is_empty());
+        let host = rule
+            .get("host")
+            .and_then(Value::as_str)
+            .filter(|h| !h.is_empty());
         for p in rule
             .pointer("/http/paths")
             .and_then(Value::as_array)
@@ -284,7 +294,9 @@ fn matches(loc: &Location<'_>, path: &str) -> bool {
             let p = loc.path.trim_end_matches('/');
             p.is_empty()
                 || path == p
-                || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/'))
+                || path
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.starts_with('/'))
         }
         PathKind::Implementation => path.starts_with(loc.path.as_str()),
     }
@@ -308,7 +320,8 @@ fn fallback(served: &[&Value], server: &str) -> Route {
 }
 
 fn default_backend(ing: &Value) -> Option<&Value> {
-    ing.pointer("/spec/defaultBackend").filter(|b| b.is_object())
+    ing.pointer("/spec/defaultBackend")
+        .filter(|b| b.is_object())
 }
 
 /// Rule 81: a Service backend by port number or Service port name; a `resource` backend is

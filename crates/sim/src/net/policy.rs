@@ -143,10 +143,24 @@ fn decide(
     };
     let mut out = Vec::with_capacity(2);
     if let Some(k) = &src.pod {
-        out.push(direction(Direction::Egress, k, &s, &d, egress_policies, &conn));
+        out.push(direction(
+            Direction::Egress,
+            k,
+            &s,
+            &d,
+            egress_policies,
+            &conn,
+        ));
     }
     if let Some(k) = &dst.pod {
-        out.push(direction(Direction::Ingress, k, &d, &s, ingress_policies, &conn));
+        out.push(direction(
+            Direction::Ingress,
+            k,
+            &d,
+            &s,
+            ingress_policies,
+            &conn,
+        ));
     }
     out
 }
@@ -168,8 +182,14 @@ fn direction(
     conn: &Conn<'_>,
 ) -> PolicyDecision {
     let (dir_name, lead) = match dir {
-        Direction::Ingress => ("Ingress", format!("ingress to {}/{}", key.namespace, key.name)),
-        Direction::Egress => ("Egress", format!("egress from {}/{}", key.namespace, key.name)),
+        Direction::Ingress => (
+            "Ingress",
+            format!("ingress to {}/{}", key.namespace, key.name),
+        ),
+        Direction::Egress => (
+            "Egress",
+            format!("egress from {}/{}", key.namespace, key.name),
+        ),
     };
     let selecting: Vec<&Compiled> = policies
         .iter()
@@ -181,18 +201,24 @@ fn direction(
         .filter(|p| p.namespace == key.namespace && p.pod_selector.matches(subject.labels()))
         .collect();
     let names: Vec<String> = selecting.iter().map(|p| p.name.clone()).collect();
-    let decision = |allowed: bool, allowed_by: Option<(String, usize)>, why: String| {
-        PolicyDecision {
+    let decision =
+        |allowed: bool, allowed_by: Option<(String, usize)>, why: String| PolicyDecision {
             direction: dir,
             pod: key.clone(),
             allowed,
             selecting: names.clone(),
             allowed_by,
-            reason: format!("{lead} is {}: {why}", if allowed { "allowed" } else { "denied" }),
-        }
-    };
+            reason: format!(
+                "{lead} is {}: {why}",
+                if allowed { "allowed" } else { "denied" }
+            ),
+        };
     if selecting.is_empty() {
-        return decision(true, None, format!("no NetworkPolicy selects it for {dir_name}"));
+        return decision(
+            true,
+            None,
+            format!("no NetworkPolicy selects it for {dir_name}"),
+        );
     }
     if subject.peer.pod.is_some() && subject.peer.pod == other.peer.pod {
         return decision(
@@ -232,10 +258,7 @@ fn direction(
             Direction::Ingress => &p.ingress_rules,
             Direction::Egress => &p.egress_rules,
         };
-        if let Some(i) = rules
-            .iter()
-            .position(|r| rule_matches(r, p, other, conn))
-        {
+        if let Some(i) = rules.iter().position(|r| rule_matches(r, p, other, conn)) {
             return decision(
                 true,
                 Some((p.name.clone(), i)),

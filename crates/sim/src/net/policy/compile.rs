@@ -102,12 +102,18 @@ pub(crate) fn protocol_of(v: Option<&Value>) -> Option<Protocol> {
 }
 
 fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 fn peer(p: &Value) -> PeerMatch {
     if let Some(block) = p.get("ipBlock").filter(|b| b.is_object()) {
-        let Some(cidr) = block.get("cidr").and_then(Value::as_str).and_then(Cidr::parse) else {
+        let Some(cidr) = block
+            .get("cidr")
+            .and_then(Value::as_str)
+            .and_then(Cidr::parse)
+        else {
             return PeerMatch::Nothing;
         };
         let except = list(block, "except")
