@@ -612,3 +612,38 @@ fn the_cache_sees_a_new_policy() {
         Protocol::Tcp
     )));
 }
+
+#[test]
+fn rule73_host_network_pods_count_as_their_node() {
+    let sim = cluster(&format!(
+        "{DENY_DB}---\n{}",
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: prod, labels: {app: db}}
+spec: {nodeName: node01, hostNetwork: true, containers: [{name: a, image: nginx}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-db-pods, namespace: prod}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: db}}}]}]
+"#
+    ));
+    let agent = pod(&sim, "prod", "agent");
+    assert_eq!(
+        Some(agent.ip),
+        sim.config().node("node01").map(|n| n.internal_ip)
+    );
+    let (db, web) = (pod(&sim, "prod", "db"), pod(&sim, "prod", "web"));
+    // Selected by default-deny, yet not isolated: no decision for the host-network end.
+    let d = tcp(&sim, &web, &agent, 80);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].direction, Direction::Egress);
+    // As a peer it is its node: own-node traffic to db is allowed...
+    assert!(allowed(&tcp(&sim, &agent, &db, 5432)));
+    // ...and the podSelector app=db does not match it although its labels would.
+    assert!(!allowed(&tcp(&sim, &agent, &web, 80)));
+    assert!(allowed(&tcp(&sim, &db, &web, 80)));
+}

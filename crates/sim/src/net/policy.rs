@@ -5,8 +5,10 @@
 //! Calico). Choices the API leaves to the implementation:
 //! - `ipBlock` is matched against the peer's IP whoever owns it, pod IPs included, as Calico
 //!   does (Cilium would not match cluster pods by CIDR); `except` carves addresses out.
-//! - A host-network peer (no pod) is matched only by `ipBlock`, never by pod or namespace
-//!   selectors; traffic between a pod and its own node is always allowed (rule 73).
+//! - A host-network peer (a node, or a `hostNetwork: true` pod, which shares its node's
+//!   address) is matched only by `ipBlock`, never by pod or namespace selectors, and a
+//!   `hostNetwork` pod is not isolated by policies selecting it (Calico treats its traffic as
+//!   the host's); traffic between a pod and its own node is always allowed (rule 73).
 //! - A pod's traffic to itself is always allowed (rule 73).
 //! - Named ports are resolved against the destination pod's containers (and init containers,
 //!   for sidecars) by name and protocol, in egress rules too (rule 74); with no destination
@@ -30,8 +32,8 @@ const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 /// Decide a connection `src → dst:port/protocol` (`port` is the destination port after
 /// kube-proxy's DNAT, i.e. the pod's port). Returns the egress decision for `src` when it is a
-/// pod, then the ingress decision for `dst` when it is a pod; the connection is allowed iff
-/// every returned decision is.
+/// pod, then the ingress decision for `dst` when it is a pod (a `hostNetwork` pod counts as
+/// its node: no decision); the connection is allowed iff every returned decision is.
 pub fn evaluate(
     store: &Store,
     src: &Peer,
@@ -77,6 +79,8 @@ pub fn evaluate_cached(
 struct End<'a> {
     peer: &'a Peer,
     pod: Option<&'a Value>,
+    /// A pod on the pod network: the only kind of end policies isolate and selectors match.
+    on_pod_network: bool,
     /// The pod's namespace labels, with `kubernetes.io/metadata.name` even on a namespace
     /// object written before defaulting set it (rule 72).
     ns_labels: Cow<'a, Map<String, Value>>,
@@ -105,9 +109,12 @@ impl<'a> End<'a> {
             .as_deref()
             .or_else(|| pod.map(|p| meta::str_at(p, &["spec", "nodeName"])))
             .filter(|n| !n.is_empty());
+        let host_network =
+            pod.is_some_and(|p| p.pointer("/spec/hostNetwork") == Some(&Value::Bool(true)));
         End {
             peer,
             pod,
+            on_pod_network: peer.pod.is_some() && !host_network,
             ns_labels,
             node,
         }
@@ -142,7 +149,7 @@ fn decide(
         dst_pod: d.pod,
     };
     let mut out = Vec::with_capacity(2);
-    if let Some(k) = &src.pod {
+    if let Some(k) = src.pod.as_ref().filter(|_| s.on_pod_network) {
         out.push(direction(
             Direction::Egress,
             k,
@@ -152,7 +159,7 @@ fn decide(
             &conn,
         ));
     }
-    if let Some(k) = &dst.pod {
+    if let Some(k) = dst.pod.as_ref().filter(|_| d.on_pod_network) {
         out.push(direction(
             Direction::Ingress,
             k,
@@ -227,7 +234,7 @@ fn direction(
             "a pod's traffic to itself is never blocked by NetworkPolicy".into(),
         );
     }
-    if other.peer.pod.is_none()
+    if !other.on_pod_network
         && let (Some(mine), Some(theirs)) = (subject.node, other.node)
         && mine == theirs
     {
@@ -304,12 +311,9 @@ fn rule_matches(rule: &Rule, policy: &Compiled, other: &End<'_>, conn: &Conn<'_>
 fn peer_matches(peer: &PeerMatch, policy: &Compiled, other: &End<'_>) -> bool {
     match peer {
         PeerMatch::Pods { pods, namespaces } => {
-            let Some(pod_key) = &other.peer.pod else {
+            let Some(pod_key) = other.peer.pod.as_ref().filter(|_| other.on_pod_network) else {
                 return false;
             };
-            if other.pod.is_none() {
-                return false;
-            }
             let ns_ok = match namespaces {
                 None => pod_key.namespace == policy.namespace,
                 Some(sel) => sel.matches(Some(&other.ns_labels)),
