@@ -30,6 +30,9 @@ pub use compile::PolicyCache;
 
 const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
+/// How many selecting policies a denial's reason names before counting the rest.
+const MAX_NAMED: usize = 3;
+
 /// Decide a connection `src → dst:port/protocol` (`port` is the destination port after
 /// kube-proxy's DNAT, i.e. the pod's port). Returns the egress decision for `src` when it is a
 /// pod, then the ingress decision for `dst` when it is a pod (a `hostNetwork` pod counts as
@@ -289,10 +292,15 @@ fn direction(
             only.name
         )
     } else {
-        let list: Vec<String> = selecting
+        // A sentence, not an inventory: name a few, count the rest.
+        let mut list: Vec<String> = selecting
             .iter()
+            .take(MAX_NAMED)
             .map(|p| format!("\"{}\" (policyTypes {})", p.name, types(p)))
             .collect();
+        if selecting.len() > MAX_NAMED {
+            list.push(format!("{} more", selecting.len() - MAX_NAMED));
+        }
         format!(
             "it is selected by NetworkPolicies {} and no rule of any of them allows {what}",
             list.join(", ")
@@ -345,9 +353,10 @@ fn port_matches(p: &PortMatch, conn: &Conn<'_>) -> bool {
 }
 
 fn named_port_is(pod: &Value, name: &str, protocol: Protocol, port: u16) -> bool {
+    let spec = pod.get("spec");
     ["containers", "initContainers"]
         .iter()
-        .filter_map(|k| pod.pointer(&format!("/spec/{k}")).and_then(Value::as_array))
+        .filter_map(|k| spec.and_then(|s| s.get(*k)).and_then(Value::as_array))
         .flatten()
         .filter_map(|c| c.get("ports").and_then(Value::as_array))
         .flatten()
