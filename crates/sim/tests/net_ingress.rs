@@ -412,3 +412,25 @@ fn ingress_nginx_install_is_opt_in_and_matches_the_baremetal_manifest() {
         Route::Backend { .. }
     ));
 }
+
+#[test]
+fn rule80_yaml_order_is_irrelevant() {
+    let paths = [
+        ("/", "Prefix", "root"),
+        ("/api", "Prefix", "api"),
+        ("/api", "Exact", "exact"),
+        ("/api/v1", "Prefix", "v1"),
+        ("/static", "ImplementationSpecific", "static"),
+    ];
+    let mut reversed = paths;
+    reversed.reverse();
+    let a = cluster(&ingress("a", Some("h.com"), &paths));
+    let b = cluster(&ingress("a", Some("h.com"), &reversed));
+    for req in [
+        "/", "/api", "/api/", "/api/v1", "/api/v10", "/staticx", "/x/y",
+    ] {
+        assert_eq!(svc(&a, "h.com", req), svc(&b, "h.com", req), "{req}");
+    }
+    assert_eq!(svc(&a, "h.com", "/api/v10"), Some("api".into()));
+    assert_eq!(svc(&a, "h.com", "/staticx"), Some("static".into()));
+}

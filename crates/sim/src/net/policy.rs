@@ -211,12 +211,13 @@ fn direction(
         .filter(|p| p.namespace == key.namespace && p.pod_selector.matches(subject.labels()))
         .collect();
     let names: Vec<String> = selecting.iter().map(|p| p.name.clone()).collect();
+    // Called once, by whichever branch decides.
     let decision =
-        |allowed: bool, allowed_by: Option<(String, usize)>, why: String| PolicyDecision {
+        move |allowed: bool, allowed_by: Option<(String, usize)>, why: String| PolicyDecision {
             direction: dir,
             pod: key.clone(),
             allowed,
-            selecting: names.clone(),
+            selecting: names,
             allowed_by,
             reason: format!(
                 "{lead} is {}: {why}",
