@@ -44,17 +44,19 @@ pub fn evaluate(
     port: u16,
     protocol: Protocol,
 ) -> Vec<PolicyDecision> {
-    // Without a cache only the two namespaces whose policies can matter are parsed.
-    let compile_ns = |peer: &Peer| -> Vec<Arc<Compiled>> {
-        match &peer.pod {
-            Some(k) => store
-                .list(Kind::NetworkPolicy, Some(&k.namespace))
-                .map(|p| Arc::new(compile::compile(p)))
-                .collect(),
-            None => Vec::new(),
-        }
+    // Without a cache only the policies that select an end in its direction are parsed.
+    let compile_selecting = |peer: &Peer, ingress: bool| -> Vec<Arc<Compiled>> {
+        let Some(k) = &peer.pod else {
+            return Vec::new();
+        };
+        let labels = store.get(k).and_then(|p| meta::labels(p));
+        store
+            .list(Kind::NetworkPolicy, Some(&k.namespace))
+            .filter(|p| compile::selects(p, ingress, labels))
+            .map(|p| Arc::new(compile::compile(p)))
+            .collect()
     };
-    let (egress, ingress) = (compile_ns(src), compile_ns(dst));
+    let (egress, ingress) = (compile_selecting(src, false), compile_selecting(dst, true));
     decide(store, src, dst, port, protocol, &egress, &ingress)
 }
 

@@ -1,7 +1,7 @@
 //! NetworkPolicy objects parsed once into matchers (selectors, CIDRs, port ranges), and the
 //! [`PolicyCache`] that keeps them between calls while no NetworkPolicy changes.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -168,26 +168,42 @@ fn rules(spec: &Value, dir: &str, peers_key: &str) -> Vec<Rule> {
         .collect()
 }
 
-/// Parse one stored NetworkPolicy.
-pub(crate) fn compile(obj: &Value) -> Compiled {
-    let spec = obj.get("spec").unwrap_or(&Value::Null);
+/// (Ingress, Egress) in the policy's types. The stored object is evaluated; should one lack
+/// policyTypes, they default as admission does (rule 67).
+fn policy_types(spec: &Value) -> (bool, bool) {
     let types: Vec<&str> = list(spec, "policyTypes")
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    // Evaluate the stored object; should one lack policyTypes, default as admission does.
-    let (ingress, egress) = if types.is_empty() {
+    if types.is_empty() {
         (true, !list(spec, "egress").is_empty())
     } else {
         (types.contains(&"Ingress"), types.contains(&"Egress"))
-    };
+    }
+}
+
+fn pod_selector(spec: &Value) -> LabelSelector {
+    spec.get("podSelector")
+        .map(LabelSelector::from_label_selector)
+        .unwrap_or_default()
+}
+
+/// Whether `obj` selects a pod labelled `labels` for `ingress` (else egress), without parsing
+/// its rules: [`evaluate`](super::evaluate) compiles only the policies that matter.
+pub(crate) fn selects(obj: &Value, ingress: bool, labels: Option<&Map<String, Value>>) -> bool {
+    let spec = obj.get("spec").unwrap_or(&Value::Null);
+    let (i, e) = policy_types(spec);
+    (if ingress { i } else { e }) && pod_selector(spec).matches(labels)
+}
+
+/// Parse one stored NetworkPolicy.
+pub(crate) fn compile(obj: &Value) -> Compiled {
+    let spec = obj.get("spec").unwrap_or(&Value::Null);
+    let (ingress, egress) = policy_types(spec);
     Compiled {
         name: meta::name(obj).to_string(),
         namespace: meta::namespace(obj).to_string(),
-        pod_selector: spec
-            .get("podSelector")
-            .map(LabelSelector::from_label_selector)
-            .unwrap_or_default(),
+        pod_selector: pod_selector(spec),
         ingress,
         egress,
         ingress_rules: rules(spec, "ingress", "from"),
