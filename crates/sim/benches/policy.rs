@@ -30,14 +30,12 @@ fn peer(sim: &Sim, ns: &str, app: &str) -> Peer {
     }
 }
 
-fn bench(c: &mut Criterion) {
-    let mut sim = workload::new_sim();
-    sim.create_all(workload::objects()).expect("seed");
-    // 198 more policies in team-001, all selecting tier=web, none allowing team-000.
-    let extra = (0..198).map(|i| {
+/// 198 policies in `ns`, all selecting tier=web, none allowing pods of other namespaces.
+fn deny_policies(ns: &str) -> Vec<serde_json::Value> {
+    (0..198).map(|i| {
         json!({
             "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": {"name": format!("deny-{i:03}"), "namespace": "team-001"},
+            "metadata": {"name": format!("deny-{i:03}"), "namespace": ns},
             "spec": {
                 "podSelector": {"matchLabels": {"tier": "web"}},
                 "ingress": [
@@ -46,8 +44,14 @@ fn bench(c: &mut Criterion) {
                 ],
             },
         })
-    });
-    sim.create_all(extra.collect()).expect("policies");
+    })
+    .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let mut sim = workload::new_sim();
+    sim.create_all(workload::objects()).expect("seed");
+    sim.create_all(deny_policies("team-001")).expect("policies");
 
     let src = peer(&sim, "team-000", "app-1");
     let allowed_dst = peer(&sim, "team-000", "app-0");
@@ -88,5 +92,45 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// The same 200 selecting policies on the default 3-node cluster: evaluation alone, without
+/// the 5,000-pod setup (handy under a profiler).
+fn bench_small(c: &mut Criterion) {
+    let mut sim = workload::new_sim_with(kubedrill_sim::ClusterConfig::default());
+    let pod = |ns: &str, app: &str| {
+        json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": app, "namespace": ns, "labels": {"app": app, "tier": "web"}},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.27", "ports": [{"containerPort": 80, "name": "http"}]}]},
+        })
+    };
+    let mut objs = vec![
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}),
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "b"}}),
+        pod("a", "client"),
+        pod("b", "server"),
+    ];
+    objs.extend(deny_policies("b"));
+    sim.create_all(objs).expect("seed");
+    let (src, dst) = (peer(&sim, "a", "client"), peer(&sim, "b", "server"));
+    let mut g = c.benchmark_group("policy_small");
+    g.bench_function("evaluate_denied_200_policies", |b| {
+        b.iter(|| black_box(evaluate(sim.store(), &src, &dst, 80, Protocol::Tcp)))
+    });
+    let mut cache = PolicyCache::new();
+    g.bench_function("evaluate_cached_denied_200_policies", |b| {
+        b.iter(|| {
+            black_box(evaluate_cached(
+                &mut cache,
+                sim.store(),
+                &src,
+                &dst,
+                80,
+                Protocol::Tcp,
+            ))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_small);
 criterion_main!(benches);

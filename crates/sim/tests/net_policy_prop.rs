@@ -1,9 +1,10 @@
 //! Properties of NetworkPolicy evaluation (rule 69): once pods are isolated, adding any policy
-//! never turns an allowed connection into a denied one, and evaluation is deterministic.
+//! never turns an allowed connection into a denied one; evaluation is deterministic and the
+//! cached evaluation agrees with the uncached one.
 
 mod common;
 
-use kubedrill_sim::net::policy::evaluate;
+use kubedrill_sim::net::policy::{PolicyCache, evaluate, evaluate_cached};
 use kubedrill_sim::net::{Peer, Protocol};
 use kubedrill_sim::{Kind, ObjKey, Sim};
 use proptest::prelude::*;
@@ -143,6 +144,7 @@ fn peers(sim: &Sim) -> Vec<Peer> {
 /// Every (src, dst, port, protocol) and whether it is allowed.
 fn verdicts(sim: &Sim) -> Vec<bool> {
     let ps = peers(sim);
+    let mut cache = PolicyCache::new();
     let mut out = Vec::new();
     for s in &ps {
         for d in &ps {
@@ -150,6 +152,11 @@ fn verdicts(sim: &Sim) -> Vec<bool> {
                 for proto in [Protocol::Tcp, Protocol::Udp] {
                     let ds = evaluate(sim.store(), s, d, port, proto);
                     assert_eq!(ds, evaluate(sim.store(), s, d, port, proto));
+                    // The cache parses every policy; evaluate only the selecting ones.
+                    assert_eq!(
+                        ds,
+                        evaluate_cached(&mut cache, sim.store(), s, d, port, proto)
+                    );
                     out.push(ds.iter().all(|d| d.allowed));
                 }
             }

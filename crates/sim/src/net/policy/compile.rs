@@ -171,15 +171,12 @@ fn rules(spec: &Value, dir: &str, peers_key: &str) -> Vec<Rule> {
 /// (Ingress, Egress) in the policy's types. The stored object is evaluated; should one lack
 /// policyTypes, they default as admission does (rule 67).
 fn policy_types(spec: &Value) -> (bool, bool) {
-    let types: Vec<&str> = list(spec, "policyTypes")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let types = list(spec, "policyTypes");
     if types.is_empty() {
-        (true, !list(spec, "egress").is_empty())
-    } else {
-        (types.contains(&"Ingress"), types.contains(&"Egress"))
+        return (true, !list(spec, "egress").is_empty());
     }
+    let has = |t: &str| types.iter().any(|v| v.as_str() == Some(t));
+    (has("Ingress"), has("Egress"))
 }
 
 fn pod_selector(spec: &Value) -> LabelSelector {
@@ -193,7 +190,28 @@ fn pod_selector(spec: &Value) -> LabelSelector {
 pub(crate) fn selects(obj: &Value, ingress: bool, labels: Option<&Map<String, Value>>) -> bool {
     let spec = obj.get("spec").unwrap_or(&Value::Null);
     let (i, e) = policy_types(spec);
-    (if ingress { i } else { e }) && pod_selector(spec).matches(labels)
+    if !(if ingress { i } else { e }) {
+        return false;
+    }
+    let Some(sel) = spec.get("podSelector") else {
+        return true;
+    };
+    let has_expressions = sel
+        .get("matchExpressions")
+        .and_then(Value::as_array)
+        .is_some_and(|e| !e.is_empty());
+    if has_expressions {
+        return LabelSelector::from_label_selector(sel).matches(labels);
+    }
+    // matchLabels only (the common case): compare in place rather than build a selector.
+    sel.get("matchLabels")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .all(|(k, v)| {
+            labels.and_then(|l| l.get(k)).and_then(Value::as_str)
+                == Some(v.as_str().unwrap_or_default())
+        })
 }
 
 /// Parse one stored NetworkPolicy.
