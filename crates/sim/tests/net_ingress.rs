@@ -399,6 +399,19 @@ fn ingress_nginx_install_is_opt_in_and_matches_the_baremetal_manifest() {
     assert_eq!(pods.len(), 1);
     let pod = &pods[0];
     assert_eq!(pod["status"]["phase"], "Running", "{pod:#}");
+    let ready = pod["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["type"] == "Ready" && c["status"] == "True");
+    assert!(
+        ready,
+        "the /healthz readiness probe on 10254 passes: {pod:#}"
+    );
+    assert_eq!(
+        pod["spec"]["containers"][0]["args"][2],
+        "--controller-class=k8s.io/ingress-nginx"
+    );
     let key = ObjKey::new(
         Kind::Pod,
         "ingress-nginx",
