@@ -34,6 +34,11 @@ pub(crate) fn bootstrap(sim: &mut Sim) -> Result<(), ApiError> {
     }))?;
     sim.create_unsettled(kube_dns_service())?;
     sim.create_unsettled(coredns_deployment())?;
+    if sim.config.ingress_nginx {
+        for obj in crate::net::ingress::install::objects() {
+            sim.create_unsettled(obj)?;
+        }
+    }
     sim.settle()
 }
 

@@ -32,6 +32,11 @@ pub struct ClusterConfig {
     pub max_settle_rounds: usize,
     /// The `gitVersion` the cluster reports.
     pub version: String,
+    /// Install ingress-nginx as `kubectl apply -f …/provider/baremetal/deploy.yaml` does: the
+    /// `ingress-nginx` namespace, IngressClass `nginx`, the controller Deployment and its
+    /// NodePort Service (http 80, https 443; nodePorts allocated from the range, as on a real
+    /// cluster: read them with `kubectl get svc -n ingress-nginx`).
+    pub ingress_nginx: bool,
 }
 
 impl Default for ClusterConfig {
@@ -56,6 +61,7 @@ impl Default for ClusterConfig {
             watch_window: 10_000,
             max_settle_rounds: 200,
             version: "v1.35.0".to_string(),
+            ingress_nginx: false,
         }
     }
 }
