@@ -121,11 +121,23 @@ fn apply_creates_then_is_unchanged_then_configured() {
 }
 
 #[test]
-#[ignore = "needs /openapi/v3 documents from the openapi module (kubectl's default --validate=strict)"]
 fn apply_with_client_validation() {
+    // Default --validate=strict: kubectl reads /openapi/v3, sees fieldValidation on the PATCH
+    // operation and delegates validation to the server (contract §4.1).
     each(|h| {
         let f = h.file("deploy.yaml", DEPLOY);
         assert_eq!(h.ok(&["apply", "-f", &f]), "deployment.apps/web created\n");
+        let typo = h.file(
+            "typo.yaml",
+            &DEPLOY.replace("replicas: 3", "replicas: 3\n  replics: 2"),
+        );
+        let r = h.run(&["apply", "-f", &typo]);
+        assert_ne!(r.code, 0);
+        let err = r.stderr;
+        assert!(err.contains("unknown field \"spec.replics\""), "{err}");
+        // Server-side Table rows: the deployment is listed by name.
+        let out = h.ok(&["get", "deploy"]);
+        assert!(out.lines().any(|l| l.starts_with("web ")), "{out}");
     });
 }
 
