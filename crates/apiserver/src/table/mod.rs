@@ -2,6 +2,8 @@
 //! and cell texts of upstream `pkg/printers/internalversion/printers.go` for every kind the sim
 //! stores (KUBECTL-CONTRACT §6).
 
+mod printers;
+
 use jiff::Timestamp;
 use kubedrill_sim::Kind;
 use serde_json::{Value, json};
@@ -28,16 +30,27 @@ pub enum IncludeObject {
 /// A `meta.k8s.io/v1` Table of `items` of `kind`, ages relative to `now`. The caller adds
 /// `metadata.resourceVersion` / `continue`.
 ///
-/// Until the per-kind printers of `printers.go` land, every kind gets what upstream's
-/// `DefaultTableConvertor` gives a resource without printers: `Name` and `Created At`.
+/// Services, Pods and Deployments have upstream's printers; the other kinds, until theirs land,
+/// get what upstream's `DefaultTableConvertor` gives a resource without printers: `Name` and
+/// `Created At`.
 pub fn table(kind: Kind, items: &[&Value], opts: &TableOptions, now: Timestamp) -> Value {
-    let _ = (kind, now);
+    type Cells = fn(&Value, Timestamp) -> Vec<Value>;
+    let (columns, cells): (Vec<Value>, Cells) = match kind {
+        Kind::Service => (printers::service_columns(), printers::service_cells),
+        Kind::Pod => (printers::pod_columns(), printers::pod_cells),
+        Kind::Deployment => (printers::deployment_columns(), printers::deployment_cells),
+        _ => (default_columns(), |o, _| {
+            vec![
+                o["metadata"]["name"].clone(),
+                o["metadata"]["creationTimestamp"].clone(),
+            ]
+        }),
+    };
     let rows: Vec<Value> = items
         .iter()
         .map(|obj| {
             let meta = &obj["metadata"];
-            let mut row =
-                json!({"cells": [meta["name"].clone(), meta["creationTimestamp"].clone()]});
+            let mut row = json!({"cells": cells(obj, now)});
             match opts.include_object {
                 IncludeObject::None => {}
                 IncludeObject::Metadata => {
@@ -56,10 +69,26 @@ pub fn table(kind: Kind, items: &[&Value], opts: &TableOptions, now: Timestamp) 
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
         "metadata": {},
-        "columnDefinitions": [
-            {"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names", "priority": 0},
-            {"name": "Created At", "type": "date", "format": "", "description": "CreationTimestamp is a timestamp representing the server time when this object was created.", "priority": 0}
-        ],
+        "columnDefinitions": columns,
         "rows": rows,
     })
+}
+
+fn default_columns() -> Vec<Value> {
+    vec![
+        printers::col(
+            "Name",
+            "string",
+            "name",
+            "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
+            0,
+        ),
+        printers::col(
+            "Created At",
+            "date",
+            "",
+            "CreationTimestamp is a timestamp representing the server time when this object was created.",
+            0,
+        ),
+    ]
 }
