@@ -213,19 +213,30 @@ impl Shell<'_> {
             },
         };
         self.last = r.exit_code;
+        // Redirections apply left to right: `>/dev/null 2>&1` silences both, `2>&1 >/dev/null`
+        // only stdout.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Dest {
+            Out,
+            Err,
+            Away,
+        }
+        let (mut fd1, mut fd2) = (Dest::Out, Dest::Err);
         for redir in redirs {
             match redir {
-                Redir::OutAway => r.stdout.clear(),
-                Redir::ErrAway => r.stderr.clear(),
-                Redir::BothAway => {
-                    r.stdout.clear();
-                    r.stderr.clear();
-                }
-                Redir::ErrToOut => {
-                    let err = std::mem::take(&mut r.stderr);
-                    r.stdout = err + &r.stdout;
-                }
+                Redir::OutAway => fd1 = Dest::Away,
+                Redir::ErrAway => fd2 = Dest::Away,
+                Redir::BothAway => (fd1, fd2) = (Dest::Away, Dest::Away),
+                Redir::ErrToOut => fd2 = fd1,
                 Redir::In => {}
+            }
+        }
+        let (out, err) = (std::mem::take(&mut r.stdout), std::mem::take(&mut r.stderr));
+        for (text, dest) in [(err, fd2), (out, fd1)] {
+            match dest {
+                Dest::Out => r.stdout.push_str(&text),
+                Dest::Err => r.stderr.push_str(&text),
+                Dest::Away => {}
             }
         }
         Ok(r)

@@ -395,7 +395,13 @@ impl Parser {
             }
             Some("for") => {
                 self.pos += 1;
-                let var = self.peek_word().unwrap_or("").to_string();
+                let Some(var) = self.peek_word().map(str::to_string) else {
+                    let t = self
+                        .toks
+                        .get(self.pos)
+                        .map_or("end of file".to_string(), tok_text);
+                    return Err(SyntaxError(format!("unexpected \"{t}\"")));
+                };
                 self.pos += 1;
                 let mut items = Vec::new();
                 if self.peek_word() == Some("in") {
