@@ -28,6 +28,10 @@ pub struct ImageEntry {
     pub preloaded: bool,
     #[serde(default)]
     pub runs: Vec<Run>,
+    /// Commands the image has for clients to run (`sh`, `wget`, `curl`, …): `net::clients`
+    /// answers `sh: curl: not found` for the others.
+    #[serde(default)]
+    pub tools: Vec<String>,
 }
 
 /// What a container does when its command line matches `when`.

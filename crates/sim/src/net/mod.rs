@@ -226,6 +226,7 @@ pub struct Peer {
     pub node: Option<String>,
 }
 
+pub mod clients;
 pub mod ingress;
 pub mod policy;
 mod trace;
