@@ -121,9 +121,7 @@ fn timed_out() -> Verdict {
 }
 
 fn busybox() -> Vec<String> {
-    ["sh", "wget", "nc", "nslookup", "ping"]
-        .map(String::from)
-        .to_vec()
+    ["sh", "wget", "nc", "nslookup"].map(String::from).to_vec()
 }
 
 fn curl_image() -> Vec<String> {
