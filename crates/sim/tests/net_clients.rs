@@ -651,3 +651,9 @@ fn bad_scripts_are_ash_syntax_errors_not_panics() {
         assert_eq!(r.exit_code, 2, "{s}: {r:?}");
     }
 }
+
+#[test]
+fn ash_words_a_syntax_error_without_a_line_for_dash_c() {
+    let r = sh(&busybox(), refused(), "do wget web; done");
+    assert_eq!(r.stderr, "sh: syntax error: unexpected \"do\"\n");
+}
