@@ -121,9 +121,7 @@ fn timed_out() -> Verdict {
 }
 
 fn busybox() -> Vec<String> {
-    ["sh", "wget", "nc", "nslookup", "ping"]
-        .map(String::from)
-        .to_vec()
+    ["sh", "wget", "nc", "nslookup"].map(String::from).to_vec()
 }
 
 fn curl_image() -> Vec<String> {
@@ -652,4 +650,10 @@ fn bad_scripts_are_ash_syntax_errors_not_panics() {
         let r = sh(&busybox(), refused(), s);
         assert_eq!(r.exit_code, 2, "{s}: {r:?}");
     }
+}
+
+#[test]
+fn ash_words_a_syntax_error_without_a_line_for_dash_c() {
+    let r = sh(&busybox(), refused(), "do wget web; done");
+    assert_eq!(r.stderr, "sh: syntax error: unexpected \"do\"\n");
 }

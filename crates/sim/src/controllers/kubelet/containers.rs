@@ -265,6 +265,12 @@ pub(super) fn container(
             KUBELET,
         );
     }
+    // A client command (wget, curl, nc -z, nslookup) decides how the container ends.
+    let (exits, listeners) =
+        match super::client_run::outcome(sim, pod, c, entry, fresh, prev.as_ref()) {
+            Some(exits) => (exits, Vec::new()),
+            None => (b.exits, b.listeners),
+        };
     let started_at = prev
         .as_ref()
         .filter(|_| !fresh)
@@ -287,7 +293,7 @@ pub(super) fn container(
         "containerID": cid,
         "started": true,
     });
-    if let Some(code) = b.exits {
+    if let Some(code) = exits {
         let reason = if code == 0 { "Completed" } else { "Error" };
         let term = json!({"exitCode": code, "reason": reason, "startedAt": started_at, "finishedAt": started_at, "containerID": cid});
         let restarts_it = match restart_policy {
@@ -343,7 +349,7 @@ pub(super) fn container(
         running: true,
         terminated: None,
         waiting: false,
-        listeners: b.listeners,
+        listeners,
     })
 }
 

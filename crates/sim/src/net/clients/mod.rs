@@ -1,4 +1,4 @@
-//! Client commands run against the network model: busybox `wget`, `nc` and `nslookup`, curl,
+//! Client commands run against the network model: busybox `wget`, `nc` and `nslookup`, curl (busybox `ping` is not modelled: the images list no `ping`),
 //! and the bit of `sh -c` that client pods wrap them in. Each tool parses its command line as
 //! the real one does, asks the model ([`Network`]: `Sim::resolve` / `Sim::trace`) what happens,
 //! and prints what the real tool prints when it gets that answer — or gives up — with its exit

@@ -33,9 +33,10 @@ pub(crate) fn run(
     let node = match parse(script) {
         Ok(n) => n,
         Err(e) => {
-            // ash: "sh: -c: line 1: syntax error: …", exit 2.
+            // ash raise_error_syntax → ash_vmsg: "sh: syntax error: …" (no command name or
+            // line for `-c` without $0), exit 2.
             return Ok(ClientRun {
-                stderr: format!("sh: -c: line 1: syntax error: {}\n", e.0),
+                stderr: format!("sh: syntax error: {}\n", e.0),
                 exit_code: 2,
                 ..ClientRun::ok()
             });
