@@ -63,12 +63,15 @@ pub struct Request {
     pub http: Option<HttpRequest>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HttpRequest {
     /// Request path with query, starting with `/`.
     pub path: String,
     /// `Host` header when it differs from `Request::host` (curl `-H 'Host: …'`).
     pub host_header: Option<String>,
+    /// `User-Agent` header (busybox wget sends `Wget`, curl `curl/8.x`): servers log it, and
+    /// echo servers answer with it.
+    pub user_agent: Option<String>,
 }
 
 /// The result of a DNS lookup as the client's resolver sees it.
@@ -226,6 +229,15 @@ pub struct Peer {
     pub node: Option<String>,
 }
 
+mod deliver;
+mod dns;
+mod http;
 pub mod ingress;
 pub mod policy;
+mod proxy;
+pub(crate) mod state;
 mod trace;
+mod upstream;
+
+pub use dns::{CLUSTER_DNS, HOST_RESOLVER};
+pub use trace::EXTERNAL_CLIENT_IP;
