@@ -51,11 +51,24 @@ fn rule58_a_clusterip_service_resolves_to_its_clusterip_without_endpoints() {
     ]);
     let l = resolve(&mut sim, &from_pod("default", "c"), "empty");
     assert_eq!(answered_name(&l), "empty.default.svc.cluster.local");
-    assert_eq!(addresses(&l.answer), vec![service_ip(&sim, "default", "empty")]);
+    assert_eq!(
+        addresses(&l.answer),
+        vec![service_ip(&sim, "default", "empty")]
+    );
     assert_eq!(l.server, CLUSTER_DNS);
     // The query itself went through kube-dns to a CoreDNS pod.
-    assert!(l.hops.iter().any(|h| matches!(h, Hop::Service { service, .. } if service.name == "kube-dns")));
-    assert!(l.hops.iter().any(|h| matches!(h, Hop::Container { listening: true, .. })));
+    assert!(
+        l.hops
+            .iter()
+            .any(|h| matches!(h, Hop::Service { service, .. } if service.name == "kube-dns"))
+    );
+    assert!(l.hops.iter().any(|h| matches!(
+        h,
+        Hop::Container {
+            listening: true,
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -119,8 +132,13 @@ spec: {type: ExternalName, externalName: kubernetes.default.svc.cluster.local}
     ]);
     let c = from_pod("default", "c");
     match resolve(&mut sim, &c, "api").answer {
-        DnsAnswer::Records { cname, addresses, .. } => {
-            assert_eq!(cname, vec!["kubernetes.default.svc.cluster.local".to_string()]);
+        DnsAnswer::Records {
+            cname, addresses, ..
+        } => {
+            assert_eq!(
+                cname,
+                vec!["kubernetes.default.svc.cluster.local".to_string()]
+            );
             assert_eq!(addresses, vec![Ipv4Addr::new(10, 96, 0, 1)]);
         }
         a => panic!("{a:?}"),
@@ -145,13 +163,20 @@ fn rule62_pod_hostname_records_come_from_the_headless_service_endpoints() {
     let l = resolve(&mut sim, &c, "primary.db.default.svc.cluster.local");
     assert_eq!(addresses(&l.answer), vec![ip]);
     // Through the search path from the same namespace.
-    assert_eq!(addresses(&resolve(&mut sim, &c, "primary.db").answer), vec![ip]);
+    assert_eq!(
+        addresses(&resolve(&mut sim, &c, "primary.db").answer),
+        vec![ip]
+    );
     assert_eq!(
         resolve(&mut sim, &c, "db-1.db.default.svc.cluster.local").answer,
         DnsAnswer::NxDomain
     );
     // The pod knows its own FQDN from /etc/hosts.
-    let own = resolve(&mut sim, &from_pod("default", "db-0"), "primary.db.default.svc.cluster.local");
+    let own = resolve(
+        &mut sim,
+        &from_pod("default", "db-0"),
+        "primary.db.default.svc.cluster.local",
+    );
     assert!(own.hops.is_empty());
     assert_eq!(addresses(&own.answer), vec![ip]);
 }
@@ -181,19 +206,28 @@ fn rule64_the_search_path_ndots_and_case_insensitivity() {
     let l = resolve(&mut sim, &t, "data.prod");
     assert_eq!(
         l.tried,
-        vec!["data.prod.test.svc.cluster.local", "data.prod.svc.cluster.local"]
+        vec![
+            "data.prod.test.svc.cluster.local",
+            "data.prod.svc.cluster.local"
+        ]
     );
     assert_eq!(addresses(&l.answer), vec![vip]);
     let l = resolve(&mut sim, &t, "DATA.Prod.SVC.cluster.local");
     assert_eq!(addresses(&l.answer), vec![vip]);
     // Four dots are fewer than ndots:5, so the search list is tried first.
-    assert_eq!(l.tried[0], "DATA.Prod.SVC.cluster.local.test.svc.cluster.local");
+    assert_eq!(
+        l.tried[0],
+        "DATA.Prod.SVC.cluster.local.test.svc.cluster.local"
+    );
     // A trailing dot makes the name absolute: one query.
     let l = resolve(&mut sim, &t, "data.prod.svc.cluster.local.");
     assert_eq!(l.tried, vec!["data.prod.svc.cluster.local"]);
     assert_eq!(addresses(&l.answer), vec![vip]);
     // In its own namespace the short name works.
-    assert_eq!(addresses(&resolve(&mut sim, &from_pod("prod", "p"), "data").answer), vec![vip]);
+    assert_eq!(
+        addresses(&resolve(&mut sim, &from_pod("prod", "p"), "data").answer),
+        vec![vip]
+    );
 }
 
 #[test]
@@ -218,7 +252,10 @@ fn rule65_a_short_name_from_another_namespace_is_nxdomain() {
 
 #[test]
 fn rule76_lookups_time_out_when_kube_dns_has_no_ready_endpoint() {
-    let (mut sim, _c) = cluster(&[&web("web", 1, "nginx:1.27", 80, 80), &client("c", "default", "node01")]);
+    let (mut sim, _c) = cluster(&[
+        &web("web", 1, "nginx:1.27", 80, 80),
+        &client("c", "default", "node01"),
+    ]);
     sim.patch(
         Kind::Deployment,
         "kube-system",
@@ -235,14 +272,22 @@ fn rule76_lookups_time_out_when_kube_dns_has_no_ready_endpoint() {
     assert_eq!(t.verdict, Verdict::DnsFailed(DnsAnswer::Timeout));
     // Addresses still work: only names fail.
     let vip = service_ip(&sim, "default", "web").to_string();
-    assert_eq!(response(&trace(&mut sim, &c, &get(&vip, 80, "/"))).status, 200);
+    assert_eq!(
+        response(&trace(&mut sim, &c, &get(&vip, 80, "/"))).status,
+        200
+    );
 }
 
 #[test]
 fn rule76_lookups_time_out_when_the_kube_dns_service_is_gone() {
     let (mut sim, _c) = cluster(&[&client("c", "default", "node01")]);
-    sim.delete(Kind::Service, "kube-system", "kube-dns", &Default::default())
-        .expect("delete");
+    sim.delete(
+        Kind::Service,
+        "kube-system",
+        "kube-dns",
+        &Default::default(),
+    )
+    .expect("delete");
     let l = resolve(&mut sim, &from_pod("default", "c"), "kubernetes");
     assert_eq!(l.answer, DnsAnswer::Timeout);
     assert_eq!(l.tried, vec!["kubernetes.default.svc.cluster.local"]);
@@ -262,7 +307,11 @@ spec: {podSelector: {}, policyTypes: [Egress]}
     ]);
     let l = resolve(&mut sim, &from_pod("default", "c"), "kubernetes");
     assert_eq!(l.answer, DnsAnswer::Timeout);
-    assert!(l.hops.iter().any(|h| matches!(h, Hop::Policy(d) if !d.allowed)));
+    assert!(
+        l.hops
+            .iter()
+            .any(|h| matches!(h, Hop::Policy(d) if !d.allowed))
+    );
 }
 
 #[test]
@@ -275,22 +324,37 @@ fn dns_policies_decide_which_resolver_a_pod_asks() {
     let (mut sim, _c) = cluster(&[
         &pod("default-policy", "  dnsPolicy: Default\n"),
         &pod("hostnet", "  hostNetwork: true\n"),
-        &pod("hostnet-cf", "  hostNetwork: true\n  dnsPolicy: ClusterFirstWithHostNet\n"),
+        &pod(
+            "hostnet-cf",
+            "  hostNetwork: true\n  dnsPolicy: ClusterFirstWithHostNet\n",
+        ),
         &pod(
             "custom",
             "  dnsPolicy: None\n  dnsConfig: {nameservers: [10.96.0.10], searches: [svc.cluster.local]}\n",
         ),
     ]);
     for p in ["default-policy", "hostnet"] {
-        let l = resolve(&mut sim, &from_pod("default", p), "kubernetes.default.svc.cluster.local");
+        let l = resolve(
+            &mut sim,
+            &from_pod("default", p),
+            "kubernetes.default.svc.cluster.local",
+        );
         assert_eq!(l.answer, DnsAnswer::NxDomain, "{p}");
         assert_ne!(l.server, CLUSTER_DNS, "{p}");
     }
-    let l = resolve(&mut sim, &from_pod("default", "hostnet-cf"), "kubernetes.default");
+    let l = resolve(
+        &mut sim,
+        &from_pod("default", "hostnet-cf"),
+        "kubernetes.default",
+    );
     assert_eq!(addresses(&l.answer), vec![Ipv4Addr::new(10, 96, 0, 1)]);
     // dnsPolicy None: only dnsConfig, and the resolver's default ndots:1, so a dotted name is
     // asked as is first.
-    let l = resolve(&mut sim, &from_pod("default", "custom"), "kubernetes.default");
+    let l = resolve(
+        &mut sim,
+        &from_pod("default", "custom"),
+        "kubernetes.default",
+    );
     assert_eq!(
         l.tried,
         vec!["kubernetes.default", "kubernetes.default.svc.cluster.local"]
@@ -302,14 +366,20 @@ fn dns_policies_decide_which_resolver_a_pod_asks() {
 fn ip_literals_and_localhost_need_no_query() {
     let (mut sim, _c) = cluster(&[&client("c", "default", "node01")]);
     let c = from_pod("default", "c");
-    for (name, ip) in [("10.1.2.3", Ipv4Addr::new(10, 1, 2, 3)), ("localhost", Ipv4Addr::LOCALHOST)] {
+    for (name, ip) in [
+        ("10.1.2.3", Ipv4Addr::new(10, 1, 2, 3)),
+        ("localhost", Ipv4Addr::LOCALHOST),
+    ] {
         let l = resolve(&mut sim, &c, name);
         assert!(l.hops.is_empty());
         assert_eq!(addresses(&l.answer), vec![ip]);
     }
     // Its own hostname, from the kubelet-written /etc/hosts.
     let me = sim.get(Kind::Pod, "default", "c").expect("pod");
-    assert_eq!(addresses(&resolve(&mut sim, &c, "c").answer), vec![pod_ip(&me)]);
+    assert_eq!(
+        addresses(&resolve(&mut sim, &c, "c").answer),
+        vec![pod_ip(&me)]
+    );
     let _ = meta::name(&me);
 }
 
@@ -319,5 +389,8 @@ fn public_names_are_nxdomain_in_the_offline_cluster() {
     let l = resolve(&mut sim, &from_pod("default", "c"), "example.com");
     assert_eq!(l.answer, DnsAnswer::NxDomain);
     assert_eq!(l.tried.last().map(String::as_str), Some("example.com"));
-    assert_eq!(resolve(&mut sim, &Origin::External, "example.com").answer, DnsAnswer::NxDomain);
+    assert_eq!(
+        resolve(&mut sim, &Origin::External, "example.com").answer,
+        DnsAnswer::NxDomain
+    );
 }

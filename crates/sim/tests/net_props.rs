@@ -78,8 +78,13 @@ fn build(w: &World) -> Sim {
     let (mut sim, _c) = cluster(&refs);
     for (i, p) in w.pods.iter().enumerate() {
         if p.deleted {
-            sim.delete(Kind::Pod, "default", &format!("p{i}"), &DeleteOptions::default())
-                .expect("delete");
+            sim.delete(
+                Kind::Pod,
+                "default",
+                &format!("p{i}"),
+                &DeleteOptions::default(),
+            )
+            .expect("delete");
         }
     }
     sim

@@ -72,14 +72,19 @@ spec: {type: ExternalName, externalName: web.default.svc.cluster.local}
     // Headless: DNS hands out pod IPs and the connection goes straight to one, no kube-proxy.
     let t = trace(&mut sim, &c, &get("web-headless", 80, "/"));
     assert!(service_hops(&t).is_empty(), "{:#?}", t.hops);
-    let pods: Vec<Ipv4Addr> = pods(&sim, "default", "app=web").iter().map(pod_ip).collect();
+    let pods: Vec<Ipv4Addr> = pods(&sim, "default", "app=web")
+        .iter()
+        .map(pod_ip)
+        .collect();
     assert!(pods.contains(&addresses(dns_answer(&t).expect("dns"))[0]));
     assert_eq!(response(&t).status, 200);
     // ExternalName: a CNAME to the ClusterIP Service's name; the VIP hop is web's, not ext's.
     let t = trace(&mut sim, &c, &get("ext", 80, "/"));
     match &t.hops[0] {
         Hop::Dns(l) => match &l.answer {
-            kubedrill_sim::net::DnsAnswer::Records { cname, addresses, .. } => {
+            kubedrill_sim::net::DnsAnswer::Records {
+                cname, addresses, ..
+            } => {
                 assert_eq!(cname, &vec!["web.default.svc.cluster.local".to_string()]);
                 assert_eq!(addresses, &vec![service_ip(&sim, "default", "web")]);
             }
@@ -87,7 +92,11 @@ spec: {type: ExternalName, externalName: web.default.svc.cluster.local}
         },
         h => panic!("{h:?}"),
     }
-    assert!(t.hops.iter().any(|h| matches!(h, Hop::Service { service, .. } if service.name == "web")));
+    assert!(
+        t.hops
+            .iter()
+            .any(|h| matches!(h, Hop::Service { service, .. } if service.name == "web"))
+    );
     assert_eq!(response(&t).status, 200);
 }
 
@@ -104,7 +113,11 @@ spec:
     ports: [{containerPort: 80, name: http}]
     readinessProbe: {httpGet: {path: /missing, port: 80}}
 "#;
-    let (mut sim, _c) = cluster(&[&web("web", 2, "nginx:1.27", 80, 80), unready, &client("c", "default", "node01")]);
+    let (mut sim, _c) = cluster(&[
+        &web("web", 2, "nginx:1.27", 80, 80),
+        unready,
+        &client("c", "default", "node01"),
+    ]);
     let c = from_pod("default", "c");
     for _ in 0..40 {
         let t = trace(&mut sim, &c, &get("web", 80, "/"));
@@ -140,7 +153,10 @@ fn rule50_only_terminating_serving_endpoints_are_used_as_a_fallback() {
     let c = from_pod("default", "c");
     // One ready endpoint left: terminating `a` is not used while `b` is ready.
     for _ in 0..20 {
-        assert_eq!(reached(&trace(&mut sim, &c, &get("slow", 80, "/"))).name, "b");
+        assert_eq!(
+            reached(&trace(&mut sim, &c, &get("slow", 80, "/"))).name,
+            "b"
+        );
     }
     sim.delete(Kind::Pod, "default", "b", &DeleteOptions::default())
         .expect("delete b");
@@ -148,13 +164,19 @@ fn rule50_only_terminating_serving_endpoints_are_used_as_a_fallback() {
     assert!(is_delivered(&t), "{:#?}", t);
     assert!(t.hops.iter().any(|h| matches!(
         h,
-        Hop::Endpoint { reason: EndpointReason::TerminatingFallback, .. }
+        Hop::Endpoint {
+            reason: EndpointReason::TerminatingFallback,
+            ..
+        }
     )));
 }
 
 #[test]
 fn rule51_clusterip_dnats_to_the_resolved_target_port_and_ignores_undeclared_ports() {
-    let (mut sim, _c) = cluster(&[&web("web", 1, "nginx:1.27", 80, 8080), &client("c", "default", "node01")]);
+    let (mut sim, _c) = cluster(&[
+        &web("web", 1, "nginx:1.27", 80, 8080),
+        &client("c", "default", "node01"),
+    ]);
     let c = from_pod("default", "c");
     let t = trace(&mut sim, &c, &get("web", 8080, "/"));
     match &t.verdict {
@@ -163,7 +185,11 @@ fn rule51_clusterip_dnats_to_the_resolved_target_port_and_ignores_undeclared_por
     }
     let t = trace(&mut sim, &c, &get("web", 80, "/"));
     assert!(is_timed_out(&t), "{:?}", t.verdict);
-    assert!(notes(&t).contains("does not declare that port"), "{}", notes(&t));
+    assert!(
+        notes(&t).contains("does not declare that port"),
+        "{}",
+        notes(&t)
+    );
     // UDP on a TCP-only Service port is another (protocol, port) pair: no rule either.
     let t = trace(&mut sim, &c, &udp("web", 8080));
     assert!(is_timed_out(&t));
@@ -177,7 +203,10 @@ fn rule52_a_service_without_endpoints_refuses_but_still_resolves() {
     ]);
     let t = trace(&mut sim, &from_pod("default", "c"), &get("empty", 80, "/"));
     assert!(is_refused(&t), "{:?}", t.verdict);
-    assert_eq!(addresses(dns_answer(&t).expect("dns")), vec![service_ip(&sim, "default", "empty")]);
+    assert_eq!(
+        addresses(dns_answer(&t).expect("dns")),
+        vec![service_ip(&sim, "default", "empty")]
+    );
     assert!(notes(&t).contains("default/empty has no endpoints"));
 }
 
@@ -211,20 +240,37 @@ fn rule53_nodeport_answers_on_every_node_address_but_not_on_the_clusterip() {
 #[test]
 fn rule54_external_traffic_policy_local_drops_on_nodes_without_a_local_endpoint() {
     let (mut sim, _c) = cluster(&[
-        &pinned("web", 1, "node01", "  type: NodePort\n  externalTrafficPolicy: Local"),
+        &pinned(
+            "web",
+            1,
+            "node01",
+            "  type: NodePort\n  externalTrafficPolicy: Local",
+        ),
         &client("c", "default", "node02"),
     ]);
     let np = node_port(&sim, "default", "web");
-    let (n1, n2) = (node_ip(&sim, "node01").to_string(), node_ip(&sim, "node02").to_string());
+    let (n1, n2) = (
+        node_ip(&sim, "node01").to_string(),
+        node_ip(&sim, "node02").to_string(),
+    );
     let t = trace(&mut sim, &Origin::External, &get(&n2, np, "/"));
     assert!(is_timed_out(&t), "{:?}", t.verdict);
-    assert!(notes(&t).contains("has no local endpoints"), "{}", notes(&t));
+    assert!(
+        notes(&t).contains("has no local endpoints"),
+        "{}",
+        notes(&t)
+    );
     // On the node with the endpoint: delivered, the client's address preserved.
     let t = trace(&mut sim, &Origin::External, &get(&n1, np, "/"));
     let pod = reached(&t);
     assert_eq!(response(&t).status, 200);
     let log = log_lines(&sim, "default", &pod.name);
-    assert!(log.last().expect("log").starts_with(&EXTERNAL_CLIENT_IP.to_string()), "{log:?}");
+    assert!(
+        log.last()
+            .expect("log")
+            .starts_with(&EXTERNAL_CLIENT_IP.to_string()),
+        "{log:?}"
+    );
     // Pod-originated traffic is exempt.
     let t = trace(&mut sim, &from_pod("default", "c"), &get(&n2, np, "/"));
     assert_eq!(response(&t).status, 200);
@@ -242,7 +288,10 @@ fn rule54_external_traffic_policy_cluster_masquerades_the_client() {
     let pod = reached(&t);
     let log = log_lines(&sim, "default", &pod.name);
     // node02 forwards over flannel.1, whose address is the network address of its pod CIDR.
-    assert!(log.last().expect("log").starts_with("10.244.2.0 "), "{log:?}");
+    assert!(
+        log.last().expect("log").starts_with("10.244.2.0 "),
+        "{log:?}"
+    );
 }
 
 #[test]
@@ -282,7 +331,10 @@ fn rule56_client_ip_affinity_sticks_until_the_timeout() {
     let first = reached(&trace(&mut sim, &c, &get("web", 80, "/"))).name;
     for _ in 0..20 {
         clock.advance(SignedDuration::from_secs(50));
-        assert_eq!(reached(&trace(&mut sim, &c, &get("web", 80, "/"))).name, first);
+        assert_eq!(
+            reached(&trace(&mut sim, &c, &get("web", 80, "/"))).name,
+            first
+        );
     }
     // Silent for longer than timeoutSeconds: the choice is drawn again.
     let mut after = BTreeSet::new();
@@ -311,8 +363,10 @@ fn rule57_hairpin_a_pod_reaches_itself_through_its_service() {
 
 #[test]
 fn load_balancer_and_external_ips_answer_from_outside() {
-    let mut config = ClusterConfig::default();
-    config.load_balancer_pool = Some((Ipv4Addr::new(172, 30, 1, 200), 29));
+    let config = ClusterConfig {
+        load_balancer_pool: Some((Ipv4Addr::new(172, 30, 1, 200), 29)),
+        ..ClusterConfig::default()
+    };
     let mut sim = Sim::new(config, Arc::new(ManualClock::at_epoch())).expect("bootstrap");
     sim.apply_yaml(&pinned("web", 1, "node01", "  type: LoadBalancer"))
         .expect("apply");
@@ -344,11 +398,20 @@ fn nodes_reach_cluster_ips_and_pods_but_do_not_resolve_cluster_names() {
     let (mut sim, _c) = cluster(&[&web("web", 1, "nginx:1.27", 80, 80)]);
     let n = from_node("node02");
     let t = trace(&mut sim, &n, &get("web.default.svc.cluster.local", 80, "/"));
-    assert_eq!(t.verdict, Verdict::DnsFailed(kubedrill_sim::net::DnsAnswer::NxDomain));
+    assert_eq!(
+        t.verdict,
+        Verdict::DnsFailed(kubedrill_sim::net::DnsAnswer::NxDomain)
+    );
     let vip = service_ip(&sim, "default", "web").to_string();
-    assert_eq!(response(&trace(&mut sim, &n, &get(&vip, 80, "/"))).status, 200);
+    assert_eq!(
+        response(&trace(&mut sim, &n, &get(&vip, 80, "/"))).status,
+        200
+    );
     let pod = pod_ip(&pods(&sim, "default", "app=web")[0]).to_string();
-    assert_eq!(response(&trace(&mut sim, &n, &get(&pod, 80, "/"))).status, 200);
+    assert_eq!(
+        response(&trace(&mut sim, &n, &get(&pod, 80, "/"))).status,
+        200
+    );
     // A node's name resolves from a node (/etc/hosts), and its kubelet answers only TLS.
     let t = trace(&mut sim, &n, &get("node01", 10250, "/"));
     assert_eq!(response(&t).status, 400);
@@ -359,18 +422,39 @@ fn nodes_reach_cluster_ips_and_pods_but_do_not_resolve_cluster_names() {
 fn the_outside_world_reaches_neither_cluster_ips_nor_pod_ips() {
     let (mut sim, _c) = cluster(&[&web("web", 1, "nginx:1.27", 80, 80)]);
     let vip = service_ip(&sim, "default", "web").to_string();
-    assert!(is_timed_out(&trace(&mut sim, &Origin::External, &tcp(&vip, 80))));
+    assert!(is_timed_out(&trace(
+        &mut sim,
+        &Origin::External,
+        &tcp(&vip, 80)
+    )));
     let pod = pod_ip(&pods(&sim, "default", "app=web")[0]).to_string();
-    assert!(is_timed_out(&trace(&mut sim, &Origin::External, &tcp(&pod, 80))));
-    assert!(is_timed_out(&trace(&mut sim, &Origin::External, &tcp("10.99.99.99", 80))));
+    assert!(is_timed_out(&trace(
+        &mut sim,
+        &Origin::External,
+        &tcp(&pod, 80)
+    )));
+    assert!(is_timed_out(&trace(
+        &mut sim,
+        &Origin::External,
+        &tcp("10.99.99.99", 80)
+    )));
 }
 
 #[test]
 fn the_kubernetes_service_reaches_the_api_server_on_the_control_plane() {
     let (mut sim, _c) = cluster(&[&client("c", "default", "node01")]);
-    let t = trace(&mut sim, &from_pod("default", "c"), &get("kubernetes.default", 443, "/"));
+    let t = trace(
+        &mut sim,
+        &from_pod("default", "c"),
+        &get("kubernetes.default", 443, "/"),
+    );
     match &t.verdict {
-        Verdict::Delivered { pod: None, ip, port, http: Some(r) } => {
+        Verdict::Delivered {
+            pod: None,
+            ip,
+            port,
+            http: Some(r),
+        } => {
             assert_eq!((*ip, *port), (node_ip(&sim, "controlplane"), 6443));
             assert_eq!(r.status, 400);
         }
@@ -382,17 +466,36 @@ fn the_kubernetes_service_reaches_the_api_server_on_the_control_plane() {
 fn a_pod_reaches_its_own_containers_on_localhost() {
     let (mut sim, _c) = cluster(&[&web("web", 1, "nginx:1.27", 80, 80)]);
     let name = kubedrill_sim::meta::name(&pods(&sim, "default", "app=web")[0]).to_string();
-    let t = trace(&mut sim, &from_pod("default", &name), &get("localhost", 80, "/"));
+    let t = trace(
+        &mut sim,
+        &from_pod("default", &name),
+        &get("localhost", 80, "/"),
+    );
     assert_eq!(reached(&t).name, name);
-    assert!(log_lines(&sim, "default", &name).last().expect("log").starts_with("127.0.0.1 "));
-    assert!(is_refused(&trace(&mut sim, &from_pod("default", &name), &tcp("127.0.0.1", 81))));
+    assert!(
+        log_lines(&sim, "default", &name)
+            .last()
+            .expect("log")
+            .starts_with("127.0.0.1 ")
+    );
+    assert!(is_refused(&trace(
+        &mut sim,
+        &from_pod("default", &name),
+        &tcp("127.0.0.1", 81)
+    )));
 }
 
 #[test]
 fn tracing_unknown_origins_is_a_not_found_error() {
     let (mut sim, _c) = cluster(&[]);
-    assert!(sim.trace(&from_pod("default", "ghost"), &tcp("10.96.0.1", 443)).is_err());
-    assert!(sim.trace(&from_node("node09"), &tcp("10.96.0.1", 443)).is_err());
+    assert!(
+        sim.trace(&from_pod("default", "ghost"), &tcp("10.96.0.1", 443))
+            .is_err()
+    );
+    assert!(
+        sim.trace(&from_node("node09"), &tcp("10.96.0.1", 443))
+            .is_err()
+    );
 }
 
 #[test]
@@ -410,5 +513,9 @@ spec:
     let t = trace(&mut sim, &Origin::External, &get(&n2, 8081, "/"));
     assert_eq!(reached(&t).name, "hp");
     let n1 = node_ip(&sim, "node01").to_string();
-    assert!(is_refused(&trace(&mut sim, &Origin::External, &tcp(&n1, 8081))));
+    assert!(is_refused(&trace(
+        &mut sim,
+        &Origin::External,
+        &tcp(&n1, 8081)
+    )));
 }

@@ -18,12 +18,12 @@ use crate::net::{Hop, HttpResponse, Peer, Protocol, Verdict};
 use crate::sim::Sim;
 use crate::store::ObjKey;
 
-
 /// The ingress-nginx controller image: requests it accepts are routed by Ingress rules.
 pub(crate) const INGRESS_NGINX_REPOSITORY: &str = "registry.k8s.io/ingress-nginx/controller";
 
 /// A node's own TCP sockets: (port, process, control-plane nodes only). Both speak TLS only.
-const HOST_SOCKETS: [(u16, &str, bool); 2] = [(10250, "kubelet", false), (6443, "kube-apiserver", true)];
+const HOST_SOCKETS: [(u16, &str, bool); 2] =
+    [(10250, "kubelet", false), (6443, "kube-apiserver", true)];
 
 /// A running container with a socket on the asked port and protocol.
 #[derive(Debug, Clone)]
@@ -222,12 +222,14 @@ impl Sim {
             return self.deliver_pod(idx, &pod, client, dialled, to, port, protocol, call, hops);
         }
         let control_plane = idx.nodes.get(node).is_some_and(|n| n.control_plane);
-        let daemon = HOST_SOCKETS
-            .iter()
-            .find(|(p, _, cp_only)| *p == port && protocol == Protocol::Tcp && (!cp_only || control_plane));
+        let daemon = HOST_SOCKETS.iter().find(|(p, _, cp_only)| {
+            *p == port && protocol == Protocol::Tcp && (!cp_only || control_plane)
+        });
         match daemon {
             Some((_, what, _)) => {
-                hops.push(Hop::Note(format!("{what} listens on {node}:{port} (TLS only)")));
+                hops.push(Hop::Note(format!(
+                    "{what} listens on {node}:{port} (TLS only)"
+                )));
                 Verdict::Delivered {
                     pod: None,
                     ip: to,

@@ -157,7 +157,11 @@ impl Sim {
             // A hostNetwork pod with ClusterFirst falls back to Default (the node's file).
             "ClusterFirst" if *host_network => host,
             "ClusterFirst" | "ClusterFirstWithHostNet" => {
-                let mut search = vec![format!("{ns}.svc.{zone}"), format!("svc.{zone}"), zone.clone()];
+                let mut search = vec![
+                    format!("{ns}.svc.{zone}"),
+                    format!("svc.{zone}"),
+                    zone.clone(),
+                ];
                 search.extend(extra_search);
                 ResolvConf {
                     server: Some(CLUSTER_DNS),

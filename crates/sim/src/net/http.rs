@@ -103,7 +103,11 @@ pub(crate) fn image_version(entry: &ImageEntry, tag: &str) -> String {
 /// The response and the access-log line (if the server writes one).
 pub(crate) fn serve(x: &Exchange<'_>) -> (HttpResponse, Option<String>) {
     let path = x.call.path.as_str();
-    let bare = path.split('?').next().filter(|p| !p.is_empty()).unwrap_or("/");
+    let bare = path
+        .split('?')
+        .next()
+        .filter(|p| !p.is_empty())
+        .unwrap_or("/");
     let status = x.listener.http_status(path).unwrap_or(404);
     let spec = &x.listener.spec;
     let version = image_version(x.entry, x.tag);

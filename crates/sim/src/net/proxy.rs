@@ -23,11 +23,7 @@ const DEFAULT_AFFINITY_TIMEOUT: i64 = 10_800;
 #[derive(Debug)]
 pub(crate) enum Routed {
     /// To `ip:port` (after any DNAT), seen by the receiver as coming from `src` (after any SNAT).
-    To {
-        ip: Ipv4Addr,
-        port: u16,
-        src: Peer,
-    },
+    To { ip: Ipv4Addr, port: u16, src: Peer },
     /// A pod talking to itself on the loopback interface: no rules, no policy.
     Loopback,
     /// The packet went no further.
@@ -93,12 +89,7 @@ pub(crate) fn port_endpoints(
     slice_endpoints(idx, ns, svc, Some((port_name, protocol)))
 }
 
-fn slice_endpoints(
-    idx: &Index,
-    ns: &str,
-    svc: &str,
-    port: Option<(&str, Protocol)>,
-) -> Vec<Ep> {
+fn slice_endpoints(idx: &Index, ns: &str, svc: &str, port: Option<(&str, Protocol)>) -> Vec<Ep> {
     let mut out: Vec<Ep> = Vec::new();
     let Some(slices) = idx.slices.get(&(ns.to_string(), svc.to_string())) else {
         return out;
@@ -168,7 +159,10 @@ fn usable<'a>(eps: impl Iterator<Item = &'a Ep> + Clone) -> Vec<&'a Ep> {
 }
 
 fn local<'a>(eps: &'a [Ep], node: Option<&str>) -> Vec<&'a Ep> {
-    usable(eps.iter().filter(move |e| node.is_some() && e.node.as_deref() == node))
+    usable(
+        eps.iter()
+            .filter(move |e| node.is_some() && e.node.as_deref() == node),
+    )
 }
 
 /// Which node's rules process a packet from `src` (a pod's node, the node itself).
@@ -439,9 +433,12 @@ impl Sim {
             m.node = Some(nodes[i].to_string());
         }
         let node = m.node.clone();
-        let candidates = if m.via != Via::ClusterIp && m.external && etp_local {
-            local(&eps, node.as_deref())
-        } else if m.via == Via::ClusterIp && itp_local {
+        // ETP Local binds external traffic to the receiving node, ITP Local ClusterIP traffic.
+        let node_bound = match m.via {
+            Via::ClusterIp => itp_local,
+            _ => m.external && etp_local,
+        };
+        let candidates = if node_bound {
             local(&eps, node.as_deref())
         } else {
             cluster

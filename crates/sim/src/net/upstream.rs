@@ -136,10 +136,16 @@ impl Sim {
                 ),
             );
         };
-        let ready: Vec<_> = port_endpoints(idx, &service.namespace, &service.name, &sp.name, sp.protocol)
-            .into_iter()
-            .filter(|e| e.ready)
-            .collect();
+        let ready: Vec<_> = port_endpoints(
+            idx,
+            &service.namespace,
+            &service.name,
+            &sp.name,
+            sp.protocol,
+        )
+        .into_iter()
+        .filter(|e| e.ready)
+        .collect();
         if ready.is_empty() {
             return unavailable(
                 hops,
@@ -179,7 +185,16 @@ impl Sim {
             ));
             return (nginx_error_page(504, SERVER), addr);
         }
-        let verdict = self.deliver_at(idx, &src, ep.ip, ep.ip, ep.port, Protocol::Tcp, Some(call), hops);
+        let verdict = self.deliver_at(
+            idx,
+            &src,
+            ep.ip,
+            ep.ip,
+            ep.port,
+            Protocol::Tcp,
+            Some(call),
+            hops,
+        );
         let resp = match verdict {
             Verdict::Delivered { http: Some(r), .. } => HttpResponse {
                 server: Some(SERVER.to_string()),
@@ -195,5 +210,135 @@ impl Sim {
             }
         };
         (resp, addr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::http::HttpCall;
+
+    const BACKEND: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "nginx:1.27"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}, ports: [{name: web-port, port: 8080, targetPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: wrong}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: empty}
+spec: {selector: {app: nobody}, ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ctl}
+spec: {containers: [{name: ctl, image: "busybox:1.36", command: [sleep, "3600"]}]}
+"#;
+
+    fn setup() -> (Sim, Arc<Value>) {
+        let (mut sim, _c) = Sim::default_with_clock().unwrap_or_else(|e| panic!("{e}"));
+        sim.apply_yaml(BACKEND).unwrap_or_else(|e| panic!("{e}"));
+        let ctl = sim
+            .store
+            .get_by(Kind::Pod, "default", "ctl")
+            .cloned()
+            .unwrap_or_else(|| panic!("no controller pod"));
+        (sim, ctl)
+    }
+
+    fn call() -> HttpCall {
+        HttpCall {
+            path: "/".into(),
+            host: "shop.example.com".into(),
+            user_agent: Some("curl/8.5.0".into()),
+        }
+    }
+
+    fn proxy(sim: &mut Sim, ctl: &Arc<Value>, svc: &str, port: BackendPort) -> HttpResponse {
+        let idx = sim.net.index(&sim.store);
+        let key = ObjKey::new(Kind::Service, "default", svc);
+        let mut hops = Vec::new();
+        sim.proxy_to(&idx, ctl, &key, &port, &call(), &mut hops).0
+    }
+
+    #[test]
+    fn rule81_backend_port_by_name_is_the_service_port_name_and_by_number_its_port() {
+        let (mut sim, ctl) = setup();
+        let r = proxy(&mut sim, &ctl, "web", BackendPort::Name("web-port".into()));
+        assert_eq!(r.status, 200);
+        assert_eq!(r.server.as_deref(), Some("nginx"));
+        assert!(r.body.contains("Welcome to nginx!"));
+        let r = proxy(&mut sim, &ctl, "web", BackendPort::Number(8080));
+        assert_eq!(r.status, 200);
+        // The container port (targetPort) is not a Service port.
+        let r = proxy(&mut sim, &ctl, "web", BackendPort::Number(80));
+        assert_eq!(
+            (r.status, r.reason.as_str()),
+            (503, "Service Temporarily Unavailable")
+        );
+        let r = proxy(&mut sim, &ctl, "web", BackendPort::Name("http".into()));
+        assert_eq!(r.status, 503);
+    }
+
+    #[test]
+    fn rule81_a_backend_without_ready_endpoints_or_service_answers_503() {
+        let (mut sim, ctl) = setup();
+        let r = proxy(&mut sim, &ctl, "empty", BackendPort::Number(80));
+        assert_eq!(r.status, 503);
+        assert!(
+            r.body
+                .contains("<center><h1>503 Service Temporarily Unavailable</h1></center>")
+        );
+        assert_eq!(
+            proxy(&mut sim, &ctl, "ghost", BackendPort::Number(80)).status,
+            503
+        );
+    }
+
+    #[test]
+    fn a_backend_that_refuses_answers_502() {
+        let (mut sim, ctl) = setup();
+        let r = proxy(&mut sim, &ctl, "wrong", BackendPort::Number(80));
+        assert_eq!((r.status, r.reason.as_str()), (502, "Bad Gateway"));
+    }
+
+    #[test]
+    fn no_matching_rule_is_the_default_backend_404_and_is_logged_upstream_style() {
+        let (mut sim, ctl) = setup();
+        let idx = sim.net.index(&sim.store);
+        let client = Peer {
+            ip: Ipv4Addr::new(10, 244, 1, 9),
+            pod: None,
+            node: None,
+        };
+        let mut hops = Vec::new();
+        let (r, line) = sim.ingress_controller(&idx, &ctl, &client, &call(), &mut hops);
+        assert_eq!(r.status, 404);
+        assert_eq!(
+            r.body,
+            "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        );
+        assert!(
+            line.starts_with(
+                "10.244.1.9 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 404 146 \"-\" \"curl/8.5.0\""
+            ),
+            "{line}"
+        );
+        assert!(line.contains("[upstream-default-backend]"));
     }
 }
