@@ -101,7 +101,7 @@ impl Sim {
         call: Option<&Call>,
         hops: &mut Vec<Hop>,
     ) -> Verdict {
-        if let Some(pod) = idx.pods_by_ip.get(&to) {
+        if let Some(pod) = idx.pod_at(to) {
             let pod = pod.clone();
             return self.deliver_pod(idx, &pod, client, dialled, to, port, protocol, call, hops);
         }
@@ -148,8 +148,12 @@ impl Sim {
             hops.push(Hop::Note(refusal(&key, port, protocol)));
             return Verdict::Refused { ip: dialled };
         };
+        // The controller speaks HTTP on its ports whatever its catalog entry spells out; a
+        // request to 443 is taken to be the client's HTTPS (the model has no TLS layer).
+        let speaks_http =
+            found.listener.http.is_some() || found.entry.repository == INGRESS_NGINX_REPOSITORY;
         let http = match call {
-            Some(call) if protocol == Protocol::Tcp && found.listener.http.is_some() => {
+            Some(call) if protocol == Protocol::Tcp && speaks_http => {
                 Some(self.answer(idx, pod, &found, client, call, hops))
             }
             _ => None,
@@ -214,7 +218,7 @@ impl Sim {
         hops: &mut Vec<Hop>,
     ) -> Verdict {
         let host_pod = idx.host_network.get(node).and_then(|pods| {
-            pods.iter()
+            pods.values()
                 .find(|p| listening(p, port, protocol).is_some())
                 .cloned()
         });

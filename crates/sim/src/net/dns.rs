@@ -225,7 +225,7 @@ impl Sim {
         if !self.policy_allows(&seen, &dst, port, Protocol::Udp, hops) {
             return false;
         }
-        let Some(pod) = idx.pods_by_ip.get(&ip) else {
+        let Some(pod) = idx.pod_at(ip) else {
             hops.push(Hop::Note(format!("nothing answers DNS at {ip}:{port}")));
             return false;
         };

@@ -91,10 +91,7 @@ pub(crate) fn port_endpoints(
 
 fn slice_endpoints(idx: &Index, ns: &str, svc: &str, port: Option<(&str, Protocol)>) -> Vec<Ep> {
     let mut out: Vec<Ep> = Vec::new();
-    let Some(slices) = idx.slices.get(&(ns.to_string(), svc.to_string())) else {
-        return out;
-    };
-    for s in slices {
+    for s in idx.slices_of(ns, svc) {
         let number = match port {
             None => 0,
             Some((name, proto)) => {
@@ -280,7 +277,7 @@ impl Sim {
                 return self.through_service(idx, src, m, hops);
             }
         }
-        if let Some(pod) = idx.pods_by_ip.get(&ip) {
+        if let Some(pod) = idx.pod_at(ip) {
             if external {
                 hops.push(Hop::Note(format!(
                     "{ip} is a pod IP: the pod network is not routed outside the cluster"
@@ -342,7 +339,7 @@ impl Sim {
                 return self.through_service(idx, src, m, hops);
             }
         }
-        if let Some((pod, container_port)) = idx.host_ports.get(&(node.clone(), port, protocol)) {
+        if let Some((pod, container_port)) = idx.host_port(&node, port, protocol) {
             let pod_ip = pod["status"]["podIP"]
                 .as_str()
                 .and_then(|s| s.parse::<Ipv4Addr>().ok());

@@ -16,7 +16,7 @@ use crate::kinds::Kind;
 use crate::meta;
 use crate::net::{Protocol, Via};
 use crate::rand::Rng;
-use crate::store::{ObjKey, Store};
+use crate::store::{EventType, ObjKey, Store};
 
 /// Mixed into the cluster seed so kube-proxy's draws differ from the allocators'.
 const SPREAD_SEED: u64 = 0x6b75_6265_7072_6f78;
@@ -51,13 +51,19 @@ impl NetState {
         }
     }
 
-    /// The index for the store as it is now (built at most once per resourceVersion).
+    /// The index for the store as it is now: caught up from the watch log since the last
+    /// call, rebuilt only when the log no longer reaches back that far.
     pub(crate) fn index(&mut self, store: &Store) -> Arc<Index> {
         let rv = store.resource_version();
-        if let Some((at, idx)) = &self.index
-            && *at == rv
-        {
-            return idx.clone();
+        if let Some((at, idx)) = &mut self.index {
+            if *at == rv {
+                return idx.clone();
+            }
+            // Copies the index only if a clone of the Sim still shares it.
+            if Arc::make_mut(idx).catch_up(store, *at) {
+                *at = rv;
+                return idx.clone();
+            }
         }
         let idx = Arc::new(Index::build(store));
         self.index = Some((rv, idx.clone()));
@@ -66,7 +72,7 @@ impl NetState {
 }
 
 /// A node as the network sees it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NodeNet {
     pub name: String,
     pub ip: Ipv4Addr,
@@ -77,22 +83,30 @@ pub(crate) struct NodeNet {
     pub lb_excluded: bool,
 }
 
-/// Lookups over the store, all keyed the way packets are matched.
-#[derive(Debug, Default)]
+/// A pod a hostPort forwards to, and the container port.
+pub(crate) type HostPortTarget = (Arc<Value>, u16);
+
+/// Lookups over the store, all keyed the way packets are matched. Kept up to date from the
+/// store's watch log (each object's previous version is remembered so its entries can be
+/// taken out); rebuilt from scratch only when the log no longer reaches back far enough.
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Index {
     pub cluster_ips: HashMap<Ipv4Addr, Arc<Value>>,
-    /// LoadBalancer ingress IPs and externalIPs → the Services answering there.
+    /// LoadBalancer ingress IPs and externalIPs → the Services answering there, sorted.
     pub external_ips: HashMap<Ipv4Addr, Vec<(Arc<Value>, Via)>>,
     pub node_ports: HashMap<(u16, Protocol), Arc<Value>>,
-    pub pods_by_ip: HashMap<Ipv4Addr, Arc<Value>>,
+    /// Pod IP → pods holding it in their status (a finished pod can linger on a reused one).
+    pods_by_ip: HashMap<Ipv4Addr, BTreeMap<ObjKey, Arc<Value>>>,
     pub nodes: BTreeMap<String, NodeNet>,
     pub nodes_by_ip: HashMap<Ipv4Addr, String>,
     /// Pods with `hostNetwork: true`, by node: they listen on the node's addresses.
-    pub host_network: HashMap<String, Vec<Arc<Value>>>,
-    /// `hostPort`s (CNI portmap): (node, port, protocol) → (pod, containerPort).
-    pub host_ports: HashMap<(String, u16, Protocol), (Arc<Value>, u16)>,
-    /// EndpointSlices by (namespace, `kubernetes.io/service-name`), sorted by slice name.
-    pub slices: HashMap<(String, String), Vec<Arc<Value>>>,
+    pub host_network: HashMap<String, BTreeMap<ObjKey, Arc<Value>>>,
+    /// `hostPort`s (CNI portmap): (node, port, protocol) → pod → containerPort.
+    host_ports: HashMap<(String, u16, Protocol), BTreeMap<ObjKey, HostPortTarget>>,
+    /// EndpointSlices by (namespace, `kubernetes.io/service-name`), by slice name.
+    slices: HashMap<(String, String), BTreeMap<String, Arc<Value>>>,
+    /// The version of every indexed object, so an update can remove what it contributed.
+    objects: HashMap<ObjKey, Arc<Value>>,
 }
 
 pub(crate) fn parse_protocol(s: &str) -> Protocol {
@@ -107,6 +121,13 @@ fn ip_of(v: Option<&Value>) -> Option<Ipv4Addr> {
     v?.as_str()?.parse().ok()
 }
 
+fn service_label(slice: &Value) -> &str {
+    meta::labels(slice)
+        .and_then(|l| l.get("kubernetes.io/service-name"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
 /// A pod whose containers may still run: not Succeeded/Failed.
 pub(crate) fn pod_alive(pod: &Value) -> bool {
     !matches!(
@@ -115,59 +136,206 @@ pub(crate) fn pod_alive(pod: &Value) -> bool {
     )
 }
 
+/// The kinds the index reads.
+fn indexed(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Node | Kind::Service | Kind::Pod | Kind::EndpointSlice
+    )
+}
+
 impl Index {
-    fn build(store: &Store) -> Index {
+    pub(crate) fn build(store: &Store) -> Index {
         let mut idx = Index::default();
-        for n in store.list(Kind::Node, None) {
-            let Some(ip) = n
-                .pointer("/status/addresses")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .find(|a| a.get("type").and_then(Value::as_str) == Some("InternalIP"))
-                .and_then(|a| ip_of(a.get("address")))
-            else {
-                continue;
-            };
-            let pod_net = meta::str_at(n, &["spec", "podCIDR"])
-                .split('/')
-                .next()
-                .and_then(|s| s.parse().ok());
-            let labels = meta::labels(n);
-            let has = |k: &str| labels.is_some_and(|l| l.contains_key(k));
-            let name = meta::name(n).to_string();
-            idx.nodes_by_ip.insert(ip, name.clone());
-            idx.nodes.insert(
-                name.clone(),
-                NodeNet {
-                    name,
-                    ip,
-                    pod_net,
-                    control_plane: has("node-role.kubernetes.io/control-plane"),
-                    lb_excluded: has("node.kubernetes.io/exclude-from-external-load-balancers"),
-                },
-            );
-        }
-        for svc in store.list(Kind::Service, None) {
-            idx.add_service(svc);
-        }
-        for pod in store.list(Kind::Pod, None) {
-            idx.add_pod(pod);
-        }
-        for s in store.list(Kind::EndpointSlice, None) {
-            let svc = meta::labels(s)
-                .and_then(|l| l.get("kubernetes.io/service-name"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            if svc.is_empty() || meta::str_at(s, &["addressType"]) != "IPv4" {
-                continue;
+        for kind in [Kind::Node, Kind::Service, Kind::Pod, Kind::EndpointSlice] {
+            for obj in store.list(kind, None) {
+                idx.add(kind, obj);
             }
-            idx.slices
-                .entry((meta::namespace(s).to_string(), svc.to_string()))
-                .or_default()
-                .push(s.clone());
         }
         idx
+    }
+
+    /// Bring the index from the store at `since` to the store now; `false` when the watch log
+    /// no longer covers `since` (the caller rebuilds).
+    fn catch_up(&mut self, store: &Store, since: u64) -> bool {
+        let Ok(events) = store.events_since(since) else {
+            return false;
+        };
+        for e in events.filter(|e| indexed(e.kind)) {
+            let key = ObjKey::of(e.kind, &e.object);
+            if let Some(old) = self.objects.remove(&key) {
+                self.remove(e.kind, &key, &old);
+            }
+            if e.event != EventType::Deleted {
+                self.add(e.kind, &e.object);
+            }
+        }
+        true
+    }
+
+    /// The pod owning a pod IP: a live one before a finished one, then by name.
+    pub(crate) fn pod_at(&self, ip: Ipv4Addr) -> Option<&Arc<Value>> {
+        let pods = self.pods_by_ip.get(&ip)?;
+        pods.values()
+            .find(|p| pod_alive(p))
+            .or_else(|| pods.values().next())
+    }
+
+    /// The pod a node's hostPort forwards to, and its container port (the first by name when
+    /// several claim it).
+    pub(crate) fn host_port(
+        &self,
+        node: &str,
+        port: u16,
+        protocol: Protocol,
+    ) -> Option<&HostPortTarget> {
+        self.host_ports
+            .get(&(node.to_string(), port, protocol))?
+            .values()
+            .next()
+    }
+
+    /// The EndpointSlices of a Service, by name.
+    pub(crate) fn slices_of(&self, ns: &str, svc: &str) -> impl Iterator<Item = &Arc<Value>> {
+        self.slices
+            .get(&(ns.to_string(), svc.to_string()))
+            .into_iter()
+            .flat_map(BTreeMap::values)
+    }
+
+    fn add(&mut self, kind: Kind, obj: &Arc<Value>) {
+        match kind {
+            Kind::Node => self.add_node(obj),
+            Kind::Service => self.add_service(obj),
+            Kind::Pod => self.add_pod(obj),
+            Kind::EndpointSlice => self.add_slice(obj),
+            _ => return,
+        }
+        self.objects.insert(ObjKey::of(kind, obj), obj.clone());
+    }
+
+    fn remove(&mut self, kind: Kind, key: &ObjKey, old: &Value) {
+        let same =
+            |v: &Arc<Value>| meta::name(v) == key.name && meta::namespace(v) == key.namespace;
+        match kind {
+            Kind::Node => {
+                if let Some(n) = self.nodes.remove(&key.name) {
+                    self.nodes_by_ip.remove(&n.ip);
+                }
+            }
+            Kind::Service => {
+                let spec = &old["spec"];
+                if let Some(ip) = ip_of(spec.get("clusterIP"))
+                    && self.cluster_ips.get(&ip).is_some_and(same)
+                {
+                    self.cluster_ips.remove(&ip);
+                }
+                let ext = spec["externalIPs"].as_array().into_iter().flatten();
+                let lb = old
+                    .pointer("/status/loadBalancer/ingress")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|i| &i["ip"]);
+                for ip in ext.chain(lb).filter_map(|v| ip_of(Some(v))) {
+                    if let Some(list) = self.external_ips.get_mut(&ip) {
+                        list.retain(|(s, _)| !same(s));
+                        if list.is_empty() {
+                            self.external_ips.remove(&ip);
+                        }
+                    }
+                }
+                for p in spec["ports"].as_array().into_iter().flatten() {
+                    if let Some(np) = p.get("nodePort").and_then(Value::as_u64)
+                        && let Ok(np) = u16::try_from(np)
+                    {
+                        let k = (np, parse_protocol(meta::str_at(p, &["protocol"])));
+                        if self.node_ports.get(&k).is_some_and(same) {
+                            self.node_ports.remove(&k);
+                        }
+                    }
+                }
+            }
+            Kind::Pod => {
+                if let Some(ip) = ip_of(old.pointer("/status/podIP"))
+                    && let Some(m) = self.pods_by_ip.get_mut(&ip)
+                {
+                    m.remove(key);
+                    if m.is_empty() {
+                        self.pods_by_ip.remove(&ip);
+                    }
+                }
+                let node = meta::str_at(old, &["spec", "nodeName"]);
+                if let Some(m) = self.host_network.get_mut(node) {
+                    m.remove(key);
+                    if m.is_empty() {
+                        self.host_network.remove(node);
+                    }
+                }
+                self.host_ports.retain(|(n, _, _), pods| {
+                    if n == node {
+                        pods.remove(key);
+                    }
+                    !pods.is_empty()
+                });
+            }
+            Kind::EndpointSlice => {
+                let svc = service_label(old);
+                if let Some(m) = self
+                    .slices
+                    .get_mut(&(key.namespace.clone(), svc.to_string()))
+                {
+                    m.remove(&key.name);
+                    if m.is_empty() {
+                        self.slices
+                            .remove(&(key.namespace.clone(), svc.to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn add_node(&mut self, n: &Arc<Value>) {
+        let Some(ip) = n
+            .pointer("/status/addresses")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|a| a.get("type").and_then(Value::as_str) == Some("InternalIP"))
+            .and_then(|a| ip_of(a.get("address")))
+        else {
+            return;
+        };
+        let pod_net = meta::str_at(n, &["spec", "podCIDR"])
+            .split('/')
+            .next()
+            .and_then(|s| s.parse().ok());
+        let labels = meta::labels(n);
+        let has = |k: &str| labels.is_some_and(|l| l.contains_key(k));
+        let name = meta::name(n).to_string();
+        self.nodes_by_ip.insert(ip, name.clone());
+        self.nodes.insert(
+            name.clone(),
+            NodeNet {
+                name,
+                ip,
+                pod_net,
+                control_plane: has("node-role.kubernetes.io/control-plane"),
+                lb_excluded: has("node.kubernetes.io/exclude-from-external-load-balancers"),
+            },
+        );
+    }
+
+    fn add_slice(&mut self, s: &Arc<Value>) {
+        let svc = service_label(s);
+        if svc.is_empty() || meta::str_at(s, &["addressType"]) != "IPv4" {
+            return;
+        }
+        self.slices
+            .entry((meta::namespace(s).to_string(), svc.to_string()))
+            .or_default()
+            .insert(meta::name(s).to_string(), s.clone());
     }
 
     fn add_service(&mut self, svc: &Arc<Value>) {
@@ -182,30 +350,34 @@ impl Index {
         } else {
             return;
         }
-        for ip in spec["externalIPs"]
+        let mut external: Vec<(Ipv4Addr, Via)> = spec["externalIPs"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|v| ip_of(Some(v)))
-        {
-            self.external_ips
-                .entry(ip)
-                .or_default()
-                .push((svc.clone(), Via::ExternalIp));
-        }
+            .map(|ip| (ip, Via::ExternalIp))
+            .collect();
         if ty == "LoadBalancer" {
-            for ip in svc
-                .pointer("/status/loadBalancer/ingress")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|i| ip_of(i.get("ip")))
-            {
-                self.external_ips
-                    .entry(ip)
-                    .or_default()
-                    .push((svc.clone(), Via::LoadBalancer));
-            }
+            external.extend(
+                svc.pointer("/status/loadBalancer/ingress")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|i| ip_of(i.get("ip")))
+                    .map(|ip| (ip, Via::LoadBalancer)),
+            );
+        }
+        for (ip, via) in external {
+            let list = self.external_ips.entry(ip).or_default();
+            list.push((svc.clone(), via));
+            // Independent of the order writes arrived in.
+            list.sort_by(|a, b| {
+                (meta::namespace(&a.0), meta::name(&a.0), a.1 as u8).cmp(&(
+                    meta::namespace(&b.0),
+                    meta::name(&b.0),
+                    b.1 as u8,
+                ))
+            });
         }
         if ty == "NodePort" || ty == "LoadBalancer" {
             for p in spec["ports"].as_array().into_iter().flatten() {
@@ -221,32 +393,30 @@ impl Index {
     }
 
     fn add_pod(&mut self, pod: &Arc<Value>) {
-        let node = meta::str_at(pod, &["spec", "nodeName"]);
-        if pod["spec"]["hostNetwork"].as_bool() == Some(true) {
-            if !node.is_empty() && pod_alive(pod) {
+        let key = ObjKey::of(Kind::Pod, pod);
+        let spec = &pod["spec"];
+        let node = meta::str_at(spec, &["nodeName"]);
+        let alive = pod_alive(pod);
+        if spec["hostNetwork"].as_bool() == Some(true) {
+            if !node.is_empty() && alive {
                 self.host_network
                     .entry(node.to_string())
                     .or_default()
-                    .push(pod.clone());
+                    .insert(key, pod.clone());
             }
             return;
         }
         let Some(ip) = ip_of(pod.pointer("/status/podIP")) else {
             return;
         };
-        // An address can linger in a finished pod's status after being handed to a new pod:
-        // the live one owns it.
-        let replace = match self.pods_by_ip.get(&ip) {
-            None => true,
-            Some(old) => !pod_alive(old) && pod_alive(pod),
-        };
-        if replace {
-            self.pods_by_ip.insert(ip, pod.clone());
-        }
-        if node.is_empty() || !pod_alive(pod) {
+        self.pods_by_ip
+            .entry(ip)
+            .or_default()
+            .insert(key.clone(), pod.clone());
+        if node.is_empty() || !alive {
             return;
         }
-        for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+        for c in spec["containers"].as_array().into_iter().flatten() {
             for p in c["ports"].as_array().into_iter().flatten() {
                 let host_port = p.get("hostPort").and_then(Value::as_u64).unwrap_or(0);
                 let container_port = p.get("containerPort").and_then(Value::as_u64).unwrap_or(0);
@@ -255,7 +425,9 @@ impl Index {
                 {
                     let proto = parse_protocol(meta::str_at(p, &["protocol"]));
                     self.host_ports
-                        .insert((node.to_string(), hp, proto), (pod.clone(), cp));
+                        .entry((node.to_string(), hp, proto))
+                        .or_default()
+                        .insert(key.clone(), (pod.clone(), cp));
                 }
             }
         }
@@ -272,5 +444,136 @@ impl Index {
             Some(net) => net,
             None => n.ip,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{DeleteOptions, Sim, Subresource};
+    use serde_json::json;
+
+    const APP: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "nginx:1.27", ports: [{containerPort: 80, hostPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {type: NodePort, selector: {app: web}, ports: [{port: 80}], externalIPs: [172.30.1.3]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: host}
+spec: {hostNetwork: true, containers: [{name: h, image: "nginx:1.27"}]}
+"#;
+
+    fn patch(sim: &mut Sim, kind: Kind, ns: &str, name: &str, body: serde_json::Value) {
+        sim.patch(
+            kind,
+            ns,
+            name,
+            crate::patch::PatchType::Merge,
+            &body,
+            Subresource::Main,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Field by field, naming the keys that differ (whole objects are too long to read).
+    fn assert_same(a: &Index, b: &Index) {
+        fn keys<K, V>(what: &str, a: &HashMap<K, V>, b: &HashMap<K, V>)
+        where
+            K: std::fmt::Debug + Ord + Clone + std::hash::Hash + Eq,
+            V: PartialEq,
+        {
+            let mut diff: Vec<K> = a
+                .iter()
+                .filter(|(k, v)| b.get(*k) != Some(*v))
+                .map(|(k, _)| k.clone())
+                .chain(b.keys().filter(|k| !a.contains_key(*k)).cloned())
+                .collect();
+            diff.sort();
+            assert!(diff.is_empty(), "{what} differs at {diff:?}");
+        }
+        keys("cluster_ips", &a.cluster_ips, &b.cluster_ips);
+        keys("external_ips", &a.external_ips, &b.external_ips);
+        keys("node_ports", &a.node_ports, &b.node_ports);
+        keys("pods_by_ip", &a.pods_by_ip, &b.pods_by_ip);
+        keys("nodes_by_ip", &a.nodes_by_ip, &b.nodes_by_ip);
+        keys("host_network", &a.host_network, &b.host_network);
+        keys("host_ports", &a.host_ports, &b.host_ports);
+        keys("slices", &a.slices, &b.slices);
+        keys("objects", &a.objects, &b.objects);
+        assert!(a.nodes == b.nodes, "nodes differ");
+    }
+
+    #[test]
+    fn the_index_caught_up_from_the_watch_log_equals_a_fresh_build() {
+        let (mut sim, _c) = Sim::default_with_clock().unwrap_or_else(|e| panic!("{e}"));
+        let _ = sim.net.index(&sim.store);
+        sim.apply_yaml(APP).unwrap_or_else(|e| panic!("{e}"));
+        let check = |sim: &mut Sim| {
+            let caught_up = sim.net.index(&sim.store);
+            assert_same(&caught_up, &Index::build(&sim.store));
+        };
+        check(&mut sim);
+        patch(
+            &mut sim,
+            Kind::Deployment,
+            "default",
+            "web",
+            json!({"spec": {"replicas": 1}}),
+        );
+        check(&mut sim);
+        patch(
+            &mut sim,
+            Kind::Service,
+            "default",
+            "web",
+            json!({"spec": {"type": "ClusterIP", "externalIPs": null}}),
+        );
+        check(&mut sim);
+        let pods: Vec<String> = sim
+            .store
+            .list(Kind::Pod, Some("default"))
+            .map(|p| meta::name(p).to_string())
+            .collect();
+        for p in pods {
+            sim.delete(Kind::Pod, "default", &p, &DeleteOptions::default())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        check(&mut sim);
+        sim.delete(Kind::Service, "default", "web", &DeleteOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        check(&mut sim);
+        patch(
+            &mut sim,
+            Kind::Node,
+            "",
+            "node01",
+            json!({"metadata": {"labels": {"node.kubernetes.io/exclude-from-external-load-balancers": ""}}}),
+        );
+        check(&mut sim);
+    }
+
+    #[test]
+    fn a_watch_log_too_short_to_catch_up_rebuilds_the_index() {
+        let config = crate::config::ClusterConfig {
+            watch_window: 2,
+            ..Default::default()
+        };
+        let clock = crate::clock::ManualClock::at_epoch();
+        let mut sim = Sim::new(config, Arc::new(clock)).unwrap_or_else(|e| panic!("{e}"));
+        let _ = sim.net.index(&sim.store);
+        sim.apply_yaml(APP).unwrap_or_else(|e| panic!("{e}"));
+        assert_same(&sim.net.index(&sim.store), &Index::build(&sim.store));
     }
 }

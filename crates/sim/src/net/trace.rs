@@ -217,7 +217,7 @@ impl Sim {
 
 /// The peer owning `ip`, as NetworkPolicy sees it.
 pub(crate) fn peer_of(idx: &Index, ip: Ipv4Addr) -> Peer {
-    if let Some(pod) = idx.pods_by_ip.get(&ip) {
+    if let Some(pod) = idx.pod_at(ip) {
         let node = meta::str_at(pod, &["spec", "nodeName"]);
         return Peer {
             ip,
