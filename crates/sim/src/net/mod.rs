@@ -3,9 +3,14 @@
 //! [`Trace`] of hops with a [`Verdict`] (SERVICES-SPEC rule sets E–H).
 //!
 //! Module map (each file says what it owns):
-//! - `trace.rs`   — `Sim::trace`: the walk from origin to container, kube-proxy's choices
-//!   (ClusterIP / NodePort / LoadBalancer / externalIPs, endpoint choice, traffic policies,
-//!   session affinity), delivery to what the container really listens on (image catalog).
+//! - `trace.rs`   — `Sim::trace`: the walk from origin to container, who the origin is.
+//! - `proxy.rs`   — kube-proxy's choices (ClusterIP / NodePort / LoadBalancer / externalIPs,
+//!   endpoint choice, traffic policies, session affinity, DNAT/SNAT), hostPorts.
+//! - `deliver.rs` — delivery to what the container (or node) really listens on (image catalog);
+//!   `http.rs` renders the server's answer and access-log line from the catalog.
+//! - `upstream.rs` — the ingress-nginx controller's proxy leg to the backend endpoints.
+//! - `state.rs`   — indexes over the store (kept current from the watch log), kube-proxy's
+//!   random spread and the ClientIP affinity table.
 //! - `dns.rs`     — CoreDNS's answers (`resolve`): search path, A / CNAME / NXDOMAIN, headless,
 //!   pod records; lookups time out when kube-dns has no ready endpoint or egress to it is denied.
 //! - `policy.rs`  — NetworkPolicy evaluation (`evaluate`): isolation, additive rules, peers,
