@@ -8,6 +8,7 @@
 //!   endpoint choice, traffic policies, session affinity, DNAT/SNAT), hostPorts.
 //! - `deliver.rs` — delivery to what the container (or node) really listens on (image catalog);
 //!   `http.rs` renders the server's answer and access-log line from the catalog.
+//! - `endpoints.rs` — a Service's ports and the endpoints of each from its EndpointSlices.
 //! - `upstream.rs` — the ingress-nginx controller's proxy leg to the backend endpoints.
 //! - `state.rs`   — indexes over the store (kept current from the watch log), kube-proxy's
 //!   random spread and the ClientIP affinity table.
@@ -236,6 +237,7 @@ pub struct Peer {
 
 mod deliver;
 mod dns;
+mod endpoints;
 mod http;
 pub mod ingress;
 pub mod policy;
