@@ -519,3 +519,26 @@ spec:
         &tcp(&n1, 8081)
     )));
 }
+
+#[test]
+#[ignore = "needs the NetworkPolicy model (net::policy::evaluate), which another branch implements"]
+fn a_network_policy_denial_times_out_with_the_decision_in_the_hops() {
+    let (mut sim, _c) = cluster(&[
+        &web("web", 1, "nginx:1.27", 80, 80),
+        &client("c", "default", "node01"),
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-web}
+spec: {podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress]}
+"#,
+    ]);
+    let t = trace(&mut sim, &from_pod("default", "c"), &get("web", 80, "/"));
+    assert!(is_timed_out(&t), "{:?}", t.verdict);
+    assert!(t.hops.iter().any(
+        |h| matches!(h, Hop::Policy(d) if !d.allowed && d.selecting == vec!["deny-web".to_string()])
+    ));
+    // Nothing reached the server.
+    let pod = pods(&sim, "default", "app=web").remove(0);
+    assert!(log_lines(&sim, "default", kubedrill_sim::meta::name(&pod)).is_empty());
+}
