@@ -32,6 +32,12 @@ pub struct ImageEntry {
     /// answers `sh: curl: not found` for the others.
     #[serde(default)]
     pub tools: Vec<String>,
+    /// The server version an untagged or moving tag (`latest`, `alpine`) runs.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Tag (`1.27`, `stable`) → the version it runs, for the `Server` header.
+    #[serde(default)]
+    pub versions: BTreeMap<String, String>,
 }
 
 /// What a container does when its command line matches `when`.
@@ -50,7 +56,7 @@ pub struct Run {
 }
 
 /// A socket as the catalog describes it, before the command line picks the port.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct ListenSpec {
     #[serde(default)]
     pub port: u16,
@@ -64,6 +70,15 @@ pub struct ListenSpec {
     pub port_env: Option<String>,
     #[serde(default)]
     pub http: Option<BTreeMap<String, u16>>,
+    /// `Server` header template (`nginx/{version}`); absent when the server sends none.
+    #[serde(default)]
+    pub server: Option<String>,
+    /// Response body templates by path, by status code (`"404"`), or `*`.
+    #[serde(default)]
+    pub bodies: BTreeMap<String, String>,
+    /// The line the server logs per request (template), if it logs requests.
+    #[serde(default)]
+    pub access_log: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +94,8 @@ pub struct Listener {
     pub protocol: String,
     /// Path → status; `None` when the socket does not speak HTTP.
     pub http: Option<&'static BTreeMap<String, u16>>,
+    /// The catalog's description (response bodies, `Server` header, access log).
+    pub spec: &'static ListenSpec,
 }
 
 impl Listener {
@@ -326,6 +343,7 @@ pub fn behaviour(entry: &'static ImageEntry, c: &Value) -> Behaviour {
                 port,
                 protocol: l.protocol.clone().unwrap_or_else(|| "TCP".into()),
                 http: l.http.as_ref(),
+                spec: l,
             })
         })
         .collect();

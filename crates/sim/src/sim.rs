@@ -96,6 +96,8 @@ pub struct Sim {
     pub(crate) event_index: crate::controllers::events::EventIndex,
     /// What containers printed (not objects: no resourceVersion, not in the dump).
     pub(crate) logs: crate::logs::Logs,
+    /// The network model's indexes, kube-proxy's spread and ClientIP affinity.
+    pub(crate) net: crate::net::state::NetState,
 }
 
 impl std::fmt::Debug for Sim {
@@ -119,6 +121,7 @@ impl Sim {
             wakeups: BTreeSet::new(),
             event_index: Default::default(),
             logs: Default::default(),
+            net: crate::net::state::NetState::new(config.seed),
             config,
             clock,
         };

@@ -162,7 +162,6 @@ fn client_pod(sim: &mut Sim) -> Origin {
 }
 
 #[test]
-#[ignore = "needs net::trace (branch net-trace)"]
 fn wget_through_a_service_gets_nginx_s_page() {
     let (mut sim, _clock) = sim_with(&[WEB]);
     let from = client_pod(&mut sim);
@@ -179,7 +178,6 @@ fn wget_through_a_service_gets_nginx_s_page() {
 }
 
 #[test]
-#[ignore = "needs net::trace (branch net-trace)"]
 fn a_service_without_endpoints_is_refused_at_its_cluster_ip() {
     let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: empty\nspec:\n  selector: {app: nothing}\n  ports:\n  - port: 80\n";
     let (mut sim, _clock) = sim_with(&[svc]);
@@ -221,7 +219,6 @@ fn a_service_without_endpoints_is_refused_at_its_cluster_ip() {
 }
 
 #[test]
-#[ignore = "needs net::trace (branch net-trace)"]
 fn nslookup_of_a_service_answers_its_cluster_ip() {
     let (mut sim, _clock) = sim_with(&[WEB]);
     let ip = sim
@@ -247,7 +244,6 @@ fn nslookup_of_a_service_answers_its_cluster_ip() {
 }
 
 #[test]
-#[ignore = "needs net::trace (branch net-trace)"]
 fn a_client_pod_reaching_a_pod_ip_succeeds() {
     let (mut sim, _clock) = sim_with(&[WEB]);
     let pods = sim
@@ -266,4 +262,40 @@ fn a_client_pod_reaching_a_pod_ip_succeeds() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(status(&sim, "once")["phase"], "Succeeded");
     assert!(log(&sim, "once").contains("Welcome to nginx!"));
+}
+
+#[test]
+fn a_client_pod_sends_from_its_own_ip_before_its_status_is_written() {
+    // The kubelet runs the client command while starting the container, before it writes
+    // status.podIP; the server must still log the sandbox's address, and busybox's `Wget` agent.
+    let (mut sim, _clock) = sim_with(&[WEB]);
+    let pods = sim
+        .list(Kind::Pod, Some("default"), &Default::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let server = pods.items[0]["metadata"]["name"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let ip = pods.items[0]["status"]["podIP"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    sim.apply_yaml(&pod(
+        "once",
+        "busybox:1.36",
+        "Never",
+        &["wget", "-qO-", &format!("http://{ip}")],
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let client_ip = status(&sim, "once")["podIP"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(!client_ip.is_empty());
+    let access = log(&sim, &server);
+    assert!(
+        access.contains(&format!("{client_ip} - - [")) && access.contains("\"Wget\""),
+        "{access}"
+    );
+    assert!(!access.contains("0.0.0.0"), "{access}");
 }

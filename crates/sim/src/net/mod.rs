@@ -3,9 +3,15 @@
 //! [`Trace`] of hops with a [`Verdict`] (SERVICES-SPEC rule sets E–H).
 //!
 //! Module map (each file says what it owns):
-//! - `trace.rs`   — `Sim::trace`: the walk from origin to container, kube-proxy's choices
-//!   (ClusterIP / NodePort / LoadBalancer / externalIPs, endpoint choice, traffic policies,
-//!   session affinity), delivery to what the container really listens on (image catalog).
+//! - `trace.rs`   — `Sim::trace`: the walk from origin to container, who the origin is.
+//! - `proxy.rs`   — kube-proxy's choices (ClusterIP / NodePort / LoadBalancer / externalIPs,
+//!   endpoint choice, traffic policies, session affinity, DNAT/SNAT), hostPorts.
+//! - `deliver.rs` — delivery to what the container (or node) really listens on (image catalog);
+//!   `http.rs` renders the server's answer and access-log line from the catalog.
+//! - `endpoints.rs` — a Service's ports and the endpoints of each from its EndpointSlices.
+//! - `upstream.rs` — the ingress-nginx controller's proxy leg to the backend endpoints.
+//! - `state.rs`   — indexes over the store (kept current from the watch log), kube-proxy's
+//!   random spread and the ClientIP affinity table.
 //! - `dns.rs`     — CoreDNS's answers (`resolve`): search path, A / CNAME / NXDOMAIN, headless,
 //!   pod records; lookups time out when kube-dns has no ready endpoint or egress to it is denied.
 //! - `policy.rs`  — NetworkPolicy evaluation (`evaluate`): isolation, additive rules, peers,
@@ -63,12 +69,15 @@ pub struct Request {
     pub http: Option<HttpRequest>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HttpRequest {
     /// Request path with query, starting with `/`.
     pub path: String,
     /// `Host` header when it differs from `Request::host` (curl `-H 'Host: …'`).
     pub host_header: Option<String>,
+    /// `User-Agent` header (busybox wget sends `Wget`, curl `curl/8.x`): servers log it, and
+    /// echo servers answer with it.
+    pub user_agent: Option<String>,
 }
 
 /// The result of a DNS lookup as the client's resolver sees it.
@@ -227,6 +236,16 @@ pub struct Peer {
 }
 
 pub mod clients;
+mod deliver;
+mod dns;
+mod endpoints;
+mod http;
 pub mod ingress;
 pub mod policy;
+mod proxy;
+pub(crate) mod state;
 mod trace;
+mod upstream;
+
+pub use dns::{CLUSTER_DNS, HOST_RESOLVER};
+pub use trace::EXTERNAL_CLIENT_IP;

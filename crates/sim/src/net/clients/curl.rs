@@ -185,6 +185,7 @@ fn transfer(
         http: Some(HttpRequest {
             path: u.path.clone(),
             host_header: o.host_header.clone(),
+            user_agent: Some(format!("curl/{VERSION}")),
         }),
     })?;
     let ip = dialled_ip(&trace, &u.host);

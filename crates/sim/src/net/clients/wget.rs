@@ -140,6 +140,8 @@ fn download_one(
         http: Some(HttpRequest {
             path: u.path.clone(),
             host_header: None,
+            // busybox wget.c: G.user_agent defaults to "Wget" unless -U is given.
+            user_agent: Some("Wget".into()),
         }),
     })?;
     // xhost2sockaddr: any resolver failure is "bad address" with the host as written, port
