@@ -45,7 +45,7 @@ pub enum IncludeObject {
 /// `metadata.resourceVersion` / `continue`.
 pub fn table(kind: Kind, items: &[&Value], opts: &TableOptions, now: Timestamp) -> Value {
     let (columns, print) = printer(kind);
-    let defs = columns.iter().map(Column::to_json).collect();
+    let defs = columns.iter().map(|c| c.to_json()).collect();
     let rows = items
         .iter()
         .map(|obj| {
@@ -163,7 +163,7 @@ impl Column {
 
     const AGE: Column = Column::string("Age", descriptions::OBJECT_META_CREATION_TIMESTAMP);
 
-    fn to_json(&self) -> Value {
+    fn to_json(self) -> Value {
         let mut m = Map::with_capacity(5);
         m.insert("name".into(), Value::from(self.name));
         m.insert("type".into(), Value::from(self.ty));

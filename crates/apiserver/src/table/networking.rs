@@ -73,10 +73,7 @@ fn hosts(ing: &Value) -> String {
 }
 
 pub(super) fn ingress_cells(ing: &Value, now: Timestamp) -> Vec<Value> {
-    let class = match ing["spec"]["ingressClassName"].as_str() {
-        Some(c) => c,
-        None => "<none>",
-    };
+    let class = ing["spec"]["ingressClassName"].as_str().unwrap_or("<none>");
     // formatPorts: TLS or not, nothing else.
     let ports = if items(ing, &["spec", "tls"]).is_empty() {
         "80"
