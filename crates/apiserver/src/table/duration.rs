@@ -1,14 +1,18 @@
 //! Ages as the printers write them: apimachinery `duration.HumanDuration` and the printers'
 //! `translateTimestampSince` (`<unknown>` for a missing time).
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
 
 /// `duration.HumanDuration`: ~2-3 significant figures (`45s`, `5m30s`, `3h5m`, `2d3h`, `3y45d`).
 /// Up to a second in the future counts as now (clock skew); further is `<invalid>`.
-pub fn human_duration(nanos: i128) -> String {
+pub fn human_duration(d: SignedDuration) -> String {
+    human_nanos(d.as_nanos())
+}
+
+fn human_nanos(nanos: i128) -> String {
     // Go's `int(d.Seconds())` truncates toward zero, so -1.9s is still "0s".
     let seconds = nanos / NANOS_PER_SECOND;
     if seconds < -1 {
@@ -78,20 +82,20 @@ pub(super) fn since(v: &Value, now: Timestamp) -> String {
 
 /// The age of a parsed time at `now`.
 pub(super) fn since_time(t: Timestamp, now: Timestamp) -> String {
-    human_duration(now.as_nanosecond() - t.as_nanosecond())
+    human_nanos(now.as_nanosecond() - t.as_nanosecond())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn secs(s: i128) -> String {
-        human_duration(s * NANOS_PER_SECOND)
+    fn secs(s: i64) -> String {
+        human_duration(SignedDuration::from_secs(s))
     }
 
     #[test]
     fn human_duration_matches_apimachinery_boundaries() {
-        let cases: &[(i128, &str)] = &[
+        let cases: &[(i64, &str)] = &[
             (0, "0s"),
             (-1, "0s"),
             (-2, "<invalid>"),
@@ -121,9 +125,9 @@ mod tests {
 
     #[test]
     fn sub_second_skew_truncates_toward_zero() {
-        assert_eq!(human_duration(-1_900_000_000), "0s");
-        assert_eq!(human_duration(-2_000_000_000), "<invalid>");
-        assert_eq!(human_duration(1_999_999_999), "1s");
+        assert_eq!(human_nanos(-1_900_000_000), "0s");
+        assert_eq!(human_nanos(-2_000_000_000), "<invalid>");
+        assert_eq!(human_nanos(1_999_999_999), "1s");
     }
 
     #[test]
