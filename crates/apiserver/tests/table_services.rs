@@ -3,6 +3,7 @@
 
 mod table_support;
 
+use kubedrill_apiserver::table::{TableOptions, table};
 use kubedrill_sim::{ClusterConfig, Kind, ManualClock, Sim};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -216,4 +217,29 @@ fn an_endpoint_slice_with_no_endpoints_prints_unset() {
     let t = table_now(&sim, Kind::EndpointSlice, Some("default"));
     assert_eq!(text(&t, &slice_name, "Endpoints"), "<unset>");
     assert_eq!(text(&t, &slice_name, "Ports"), "<unset>");
+}
+
+#[test]
+fn a_load_balancer_lists_its_ingress_points_sorted_then_its_external_ips() {
+    let svc = serde_json::json!({"metadata": {"name": "lb", "creationTimestamp": "2026-01-01T00:00:00Z"},
+        "spec": {"type": "LoadBalancer", "clusterIPs": ["10.96.0.20"], "externalIPs": ["198.51.100.7"],
+                 "ports": [{"port": 443, "nodePort": 31443, "protocol": "TCP"}]},
+        "status": {"loadBalancer": {"ingress": [{"hostname": "lb.example.com"}, {"ip": "192.0.2.5"}]}}});
+    let now = "2026-01-01T00:00:00Z".parse().expect("time");
+    let t = table(Kind::Service, &[&svc], &TableOptions::default(), now);
+    assert_eq!(
+        text(&t, "lb", "External-IP"),
+        "192.0.2.5,lb.example.com,198.51.100.7"
+    );
+    assert_eq!(text(&t, "lb", "Port(s)"), "443:31443/TCP");
+}
+
+#[test]
+fn endpoints_of_a_port_less_subset_print_bare_ips_and_skip_not_ready_addresses() {
+    let ep = serde_json::json!({"metadata": {"name": "db", "creationTimestamp": "2026-01-01T00:00:00Z"},
+        "subsets": [{"addresses": [{"ip": "10.244.1.5"}, {"ip": "10.244.2.3"}],
+                     "notReadyAddresses": [{"ip": "10.244.1.9"}]}]});
+    let now = "2026-01-01T00:00:00Z".parse().expect("time");
+    let t = table(Kind::Endpoints, &[&ep], &TableOptions::default(), now);
+    assert_eq!(text(&t, "db", "Endpoints"), "10.244.1.5,10.244.2.3");
 }
