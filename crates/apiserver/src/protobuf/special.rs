@@ -218,3 +218,39 @@ impl ToValue for resource::Quantity {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{civil, go_duration};
+
+    #[test]
+    fn durations_print_as_go_does() {
+        let cases = [
+            (0, "0s"),
+            (1, "1ns"),
+            (1_500, "1.5µs"),
+            (1_500_000, "1.5ms"),
+            (1_000_000_000, "1s"),
+            (90_000_000_000, "1m30s"),
+            (3_600_000_000_000, "1h0m0s"),
+            (-5_000_000_000, "-5s"),
+            (i64::MIN, "-2562047h47m16.854775808s"),
+        ];
+        for (d, want) in cases {
+            assert_eq!(go_duration(d), want, "{d}");
+        }
+    }
+
+    #[test]
+    fn civil_dates_match_go_including_far_years() {
+        assert_eq!(civil(0), "1970-01-01T00:00:00");
+        assert_eq!(civil(951_782_400), "2000-02-29T00:00:00");
+        assert_eq!(civil(-1), "1969-12-31T23:59:59");
+        assert_eq!(civil(253_402_300_800), "10000-01-01T00:00:00");
+        assert_eq!(civil(-62_167_219_200), "0000-01-01T00:00:00");
+        assert_eq!(civil(-62_198_755_200), "-0001-01-01T00:00:00");
+        // Extreme inputs print something rather than overflow.
+        assert!(!civil(i64::MIN).is_empty());
+        assert!(!civil(i64::MAX).is_empty());
+    }
+}
