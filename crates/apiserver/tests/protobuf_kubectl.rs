@@ -246,3 +246,18 @@ fn kubectl_create_deployment_two_images_decodes_as_its_json() {
 fn kubectl_create_deployment_command_decodes_as_its_json() {
     check(&CREATE_DEPLOYMENT_COMMAND);
 }
+
+/// `kubectl create token sa1` (the protobuf body from kubectl v1.33.1): fields without
+/// `omitempty` are written even when unset (`null`, `""`).
+const CREATE_TOKEN: Fixture = Fixture {
+    protobuf: concat!(
+        "6b3873000a280a1861757468656e7469636174696f6e2e6b38732e696f2f7631120c546f6b656e52657175657374121a",
+        "0a100a0012001a0022002a0032003800420012001a040a0012001a002200",
+    ),
+    json: r#"{"kind":"TokenRequest","apiVersion":"authentication.k8s.io/v1","metadata":{},"spec":{"audiences":null,"expirationSeconds":null,"boundObjectRef":null},"status":{"token":"","expirationTimestamp":null}}"#,
+};
+
+#[test]
+fn kubectl_create_token_decodes_as_its_json() {
+    check(&CREATE_TOKEN);
+}
