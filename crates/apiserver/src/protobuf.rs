@@ -106,6 +106,11 @@ impl DecodeFailure {
         self.error
             .bad_request_message(self.gvk.as_ref(), endpoint_kind, body)
     }
+
+    /// The 400 `BadRequest` the API server answers with, for the handler's `Status`.
+    pub fn api_error(&self, endpoint_kind: &str, body: &[u8]) -> kubedrill_sim::ApiError {
+        kubedrill_sim::ApiError::BadRequest(self.bad_request_message(endpoint_kind, body))
+    }
 }
 
 /// `summarizeData(body, 30)`: the first 30 bytes, as text for JSON, else hex.

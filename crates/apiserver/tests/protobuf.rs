@@ -145,6 +145,9 @@ fn truncated_message_is_unexpected_eof() {
         err.bad_request_message("Deployment", &full),
         r#"Deployment in version "v1" cannot be handled as a Deployment: unexpected EOF"#
     );
+    let api = err.api_error("Deployment", &full);
+    assert_eq!(api.code(), 400);
+    assert_eq!(api.reason(), "BadRequest");
 }
 
 #[test]
