@@ -530,6 +530,10 @@ def write_protobuf(out, tag, impls, gen):
         "/// The k8s-pb modules, by short name.",
         "pub(crate) mod pb {",
     ] + uses + ["}", ""] + [f"mod {m};" for m in mods] + [
+        "#[rustfmt::skip]",
+        "mod go_names;",
+        "",
+        "pub(crate) use go_names::GO_NAMES;",
 
         "",
         "/// The JSON object for `raw` when `(api_version, kind)` is a kind this server decodes.",
@@ -540,18 +544,21 @@ def write_protobuf(out, tag, impls, gen):
         "    }",
         "}",
         "",
-        "/// `(k8s-pb message, k8s-pb field, Go type, Go field, Go type of the field's message)`:",
-        "/// the names gogo-protobuf's error messages use, sorted for binary search.",
-        "pub(crate) const GO_NAMES: &[(&str, &str, &str, &str, &str)] = &[",
-    ] + [f'    ("{a}", "{b}", "{c}", "{d}", "{e}"),' for a, b, c, d, e in sorted(gen.go_names)] + [
-        "];",
-        "",
         "/// Every `(apiVersion, kind)` [`decode_kind`] knows.",
         "pub const KINDS: &[(&str, &str)] = &[",
     ] + [f'    ("{av}", "{k}"),' for pkg, av, kinds in ROOTS for k in kinds] + [
         "];",
     ]
     open(os.path.join(gdir, "mod.rs"), "w").write("\n".join(mod_rs) + "\n")
+    names = [
+        "//! The Go names gogo-protobuf's error messages use, for k8s-pb's `(message, field)`.",
+        "",
+        HEADER.format(tag=tag),
+        "/// `(k8s-pb message, k8s-pb field, Go type, Go field, Go type of the field's message)`,",
+        "/// sorted for binary search.",
+        "pub(crate) const GO_NAMES: &[(&str, &str, &str, &str, &str)] = &[",
+    ] + [f'    ("{a}", "{b}", "{c}", "{d}", "{e}"),' for a, b, c, d, e in sorted(gen.go_names)] + ["];"]
+    open(os.path.join(gdir, "go_names.rs"), "w").write("\n".join(names) + "\n")
 
 
 def field_rows(gen, st):
