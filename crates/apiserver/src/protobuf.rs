@@ -54,13 +54,15 @@ pub enum ProtoError {
     MissingVersion { api_version: String, kind: String },
     /// A kind this server does not decode; the text is the scheme's, as for any unknown kind.
     #[error(
-        "no kind {kind:?} is registered for version {api_version:?} in scheme \"k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30\""
+        "no kind {} is registered for version {} in scheme \"k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30\"",
+        error::go_quote(.kind),
+        error::go_quote(.api_version)
     )]
     UnsupportedKind { api_version: String, kind: String },
 }
 
-/// The group-version-kind the envelope (after defaulting) named, when the error came after it
-/// was read; the API server's message names it.
+/// A type as `apiVersion` + `kind`: the endpoint's, given as default to [`decode_as`], or the
+/// envelope's (after defaulting), which the API server's error message names.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Gvk {
     /// `v1`, `apps/v1`, …
