@@ -159,7 +159,6 @@ fn apply_server_side_creates_and_applies() {
 }
 
 #[test]
-#[ignore = "kubectl create deployment sends a protobuf body: needs protobuf::decode (protobuf module)"]
 fn create_deployment_sends_protobuf() {
     each(|h| {
         let out = h.ok(&[

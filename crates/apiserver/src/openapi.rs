@@ -1,70 +1,89 @@
-//! `/openapi/v3`: the index of group-versions and one OpenAPI v3 document per group-version
-//! (KUBECTL-CONTRACT §4). Today the documents carry the PATCH operation of every resource with
-//! its `fieldValidation` parameter and no schemas: that is what makes `kubectl apply`, `create
-//! -f`, `replace` and `edit` delegate validation to this server (which validates strictly, see
-//! `fields.rs`) and compute patches from kubectl's compiled-in types (§4.1–4.2, observed).
-//! `kubectl explain` needs real `components.schemas`, generated from k8s-openapi: not yet.
+//! `/openapi/v3`: the index of group-versions and one OpenAPI v3 document per group-version,
+//! generated from k8s-openapi's own types (KUBECTL-CONTRACT §4) — enough for `kubectl apply`'s
+//! validation and patch computation, and for `kubectl explain`.
+//!
+//! Documents are built once (first use) and kept as serialized bytes; each one's hash is the
+//! SHA-512 of those bytes in upper-case hex, as kube-openapi's `handler3` computes it. The
+//! server should answer `GET /openapi/v3/<path>?hash=<other>` with a 301 to
+//! [`server_relative_url`], and with a matching hash add `Cache-Control: public, immutable`.
+//!
+//! Module map:
+//! - `catalog` — served group-versions and resources (from the simulator's kinds).
+//! - `schemas` — `components.schemas` from k8s-openapi's `schemars` schemas.
+//! - `paths`   — the REST operations with `x-kubernetes-action` / GVK extensions.
+//! - `ext`     — the `x-kubernetes-*` strategic-merge extensions laid onto the schemas.
+//! - `gen_ext` — their table, generated from the Go types by `tools/gen_k8s_tables.py`.
 
-use kubedrill_sim::Kind;
-use serde_json::{Value, json};
+mod catalog;
+mod ext;
+#[rustfmt::skip]
+mod gen_ext;
+mod paths;
+mod schemas;
+
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-/// `api/v1`, `apis/apps/v1`, …: the path of a kind's group-version.
-fn gv_path(kind: Kind) -> String {
-    if kind.group().is_empty() {
-        format!("api/{}", kind.api_version())
-    } else {
-        format!("apis/{}", kind.api_version())
-    }
+use serde_json::{Value, json};
+use sha2::{Digest, Sha512};
+
+/// The `info.version` of every document: the version the simulated cluster reports.
+pub const KUBERNETES_VERSION: &str = "v1.35.0";
+
+/// One built document.
+struct Doc {
+    value: Value,
+    bytes: Vec<u8>,
+    hash: String,
 }
 
 struct Docs {
+    /// Keyed by `api/v1`, `apis/apps/v1`, ….
+    by_path: BTreeMap<String, Doc>,
     index: Value,
-    docs: BTreeMap<String, Value>,
+    index_bytes: Vec<u8>,
+}
+
+fn sha512_hex(bytes: &[u8]) -> String {
+    let digest = Sha512::digest(bytes);
+    let mut out = String::with_capacity(digest.len() * 2);
+    for b in digest {
+        let _ = write!(out, "{b:02X}");
+    }
+    out
+}
+
+fn render(gv: &catalog::GroupVersion) -> Value {
+    json!({
+        "components": { "schemas": schemas::components(gv) },
+        "info": { "title": "Kubernetes", "version": KUBERNETES_VERSION },
+        "openapi": "3.0.0",
+        "paths": paths::paths(gv),
+    })
 }
 
 fn build() -> Docs {
-    let mut docs: BTreeMap<String, Value> = BTreeMap::new();
-    for kind in Kind::ALL {
-        let gv = gv_path(kind);
-        let doc = docs.entry(gv.clone()).or_insert_with(|| {
-            json!({
-                "openapi": "3.0.0",
-                "info": {"title": "Kubernetes", "version": "v1.35.0"},
-                "components": {"schemas": {}},
-                "paths": {}
-            })
-        });
-        let path = if kind.namespaced() {
-            format!("/{gv}/namespaces/{{namespace}}/{}/{{name}}", kind.plural())
-        } else {
-            format!("/{gv}/{}/{{name}}", kind.plural())
-        };
-        let version = kind.version();
-        doc["paths"][path] = json!({"patch": {
-            "x-kubernetes-group-version-kind": {"group": kind.group(), "version": version, "kind": kind.name()},
-            "x-kubernetes-action": "patch",
-            "parameters": [{"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": true}}],
-            "responses": {"200": {"description": "OK"}}
-        }});
+    let mut by_path = BTreeMap::new();
+    for gv in catalog::group_versions() {
+        let value = render(&gv);
+        let bytes = value.to_string().into_bytes();
+        let hash = sha512_hex(&bytes);
+        by_path.insert(gv.path, Doc { value, bytes, hash });
     }
     let mut paths = serde_json::Map::new();
-    for (gv, doc) in &docs {
-        // FNV-1a of the document: the hash kubectl uses as its cache key.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in doc.to_string().bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+    for (path, doc) in &by_path {
         paths.insert(
-            gv.clone(),
-            json!({"serverRelativeURL": format!("/openapi/v3/{gv}?hash={h:016X}")}),
+            path.clone(),
+            json!({ "serverRelativeURL": format!("/openapi/v3/{path}?hash={}", doc.hash) }),
         );
     }
+    let index = json!({ "paths": paths });
+    let index_bytes = index.to_string().into_bytes();
     Docs {
-        index: json!({"paths": paths}),
-        docs,
+        by_path,
+        index,
+        index_bytes,
     }
 }
 
@@ -73,53 +92,57 @@ fn docs() -> &'static Docs {
     DOCS.get_or_init(build)
 }
 
+fn doc(path: &str) -> Option<&'static Doc> {
+    docs().by_path.get(path.trim_matches('/'))
+}
+
 /// `GET /openapi/v3`: `{"paths": {"api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=…"}, …}}`.
 pub fn index() -> Value {
     docs().index.clone()
 }
 
-/// `GET /openapi/v3/<path>` (`api/v1`, `apis/apps/v1`, …); `None` for an unknown path (404).
-pub fn document(path: &str) -> Option<Value> {
-    docs().docs.get(path.trim_matches('/')).cloned()
+/// [`index`], serialized.
+pub fn index_bytes() -> &'static [u8] {
+    &docs().index_bytes
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The index's own ETag (kube-openapi hashes the index bytes the same way).
+pub fn index_hash() -> String {
+    sha512_hex(index_bytes())
+}
 
-    #[test]
-    fn index_lists_every_served_group_version_with_a_hash() {
-        let idx = index();
-        for gv in [
-            "api/v1",
-            "apis/apps/v1",
-            "apis/discovery.k8s.io/v1",
-            "apis/networking.k8s.io/v1",
-        ] {
-            let url = idx["paths"][gv]["serverRelativeURL"]
-                .as_str()
-                .unwrap_or_default();
-            assert!(
-                url.starts_with(&format!("/openapi/v3/{gv}?hash=")),
-                "{gv}: {url}"
-            );
-        }
-    }
+/// `GET /openapi/v3/<path>` (`api/v1`, `apis/apps/v1`, …); `None` for an unknown path (404).
+pub fn document(path: &str) -> Option<Value> {
+    doc(path).map(|d| d.value.clone())
+}
 
-    #[test]
-    fn patch_operations_advertise_field_validation_for_server_side_validation() {
-        let doc = document("api/v1").expect("api/v1");
-        let op = &doc["paths"]["/api/v1/namespaces/{namespace}/services/{name}"]["patch"];
-        assert_eq!(op["x-kubernetes-group-version-kind"]["kind"], "Service");
-        assert_eq!(op["parameters"][0]["name"], "fieldValidation");
-        // No requestBody: kubectl then computes patches from its compiled-in types (§4.2).
-        assert!(op.get("requestBody").is_none());
-        let apps = document("apis/apps/v1").expect("apps");
-        assert_eq!(
-            apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"]["x-kubernetes-group-version-kind"]
-                ["group"],
-            "apps"
-        );
-        assert!(document("apis/nope/v1").is_none());
-    }
+/// [`document`], serialized: what to send.
+pub fn document_bytes(path: &str) -> Option<&'static [u8]> {
+    doc(path).map(|d| d.bytes.as_slice())
+}
+
+/// The document's hash (its ETag and `?hash=` value).
+pub fn document_hash(path: &str) -> Option<&'static str> {
+    doc(path).map(|d| d.hash.as_str())
+}
+
+/// `/openapi/v3/<path>?hash=<hash>`: where the index points for `path`.
+pub fn server_relative_url(path: &str) -> Option<String> {
+    let path = path.trim_matches('/');
+    document_hash(path).map(|h| format!("/openapi/v3/{path}?hash={h}"))
+}
+
+/// Build `path`'s document afresh, bypassing the cache (what [`document_bytes`] serves was
+/// built the same way, once).
+pub fn render_document(path: &str) -> Option<Vec<u8>> {
+    let path = path.trim_matches('/');
+    catalog::group_versions()
+        .into_iter()
+        .find(|gv| gv.path == path)
+        .map(|gv| render(&gv).to_string().into_bytes())
+}
+
+/// The group-version paths served, sorted.
+pub fn paths() -> Vec<&'static str> {
+    docs().by_path.keys().map(String::as_str).collect()
 }

@@ -95,12 +95,14 @@ pub fn decode_object(kind: Kind, req: &Req) -> Result<Value, Refusal> {
         "" | "application/json" => parse_json(kind, &req.body)?,
         "application/yaml" => parse_yaml(kind, &req.body)?,
         "application/vnd.kubernetes.protobuf" => {
-            crate::protobuf::decode(&req.body).map_err(|e| match e {
-                crate::protobuf::ProtoError::UnsupportedKind { .. } => {
-                    Refusal::unsupported_media_type(&OBJECT_MEDIA_TYPES[..2])
-                }
-                other => Refusal::bad_request(other.to_string()),
-            })?
+            // The endpoint's type is the default for an envelope that leaves it out, as the
+            // server's codec defaults to the GroupVersionKind the handler serves.
+            let gvk = crate::protobuf::Gvk {
+                api_version: kind.api_version().to_string(),
+                kind: kind.name().to_string(),
+            };
+            crate::protobuf::decode_as(&req.body, Some(&gvk))
+                .map_err(|f| Refusal::from(f.api_error(kind.name(), &req.body)))?
         }
         _ => return Err(Refusal::unsupported_media_type(&OBJECT_MEDIA_TYPES)),
     };

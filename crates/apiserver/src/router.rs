@@ -154,6 +154,51 @@ fn with_content_type(mut r: Response, ct: &'static str) -> Response {
     r
 }
 
+/// `/openapi/v3` and its documents as kube-openapi's handler3 serves them: an ETag of the
+/// SHA-512 of the bytes; a `?hash=` that names an older document is answered 301 to the current
+/// URL, and a current one makes the response immutable so clients cache it for good.
+fn openapi_response(req: &Req, path: Option<&str>) -> Result<Response, Refusal> {
+    if req.method != Method::GET {
+        return Err(Refusal::method_not_allowed());
+    }
+    let (bytes, hash) = match path {
+        None => (crate::openapi::index_bytes(), crate::openapi::index_hash()),
+        Some(p) => match (
+            crate::openapi::document_bytes(p),
+            crate::openapi::document_hash(p),
+        ) {
+            (Some(b), Some(h)) => (b, h.to_string()),
+            _ => return Err(Refusal::not_found_path()),
+        },
+    };
+    let mut r = Response::new(Body::from(bytes));
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{hash}\"")) {
+        h.insert(header::ETAG, v);
+    }
+    if let (Some(p), Some(asked)) = (path, req.query.get("hash")) {
+        if asked != hash {
+            let to = crate::openapi::server_relative_url(p).unwrap_or_default();
+            *r.body_mut() = Body::empty();
+            *r.status_mut() = StatusCode::MOVED_PERMANENTLY;
+            if let Ok(v) = HeaderValue::from_str(&to) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            return Ok(r);
+        }
+        h.insert(header::VARY, HeaderValue::from_static("Accept"));
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, immutable"),
+        );
+    }
+    Ok(r)
+}
+
 /// The warning a 1.33+ server adds to every request on the deprecated v1 Endpoints API.
 const ENDPOINTS_DEPRECATED: &str =
     "299 - \"v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\"";
@@ -203,11 +248,8 @@ async fn serve(c: &Arc<Cluster>, route: Route, req: Req) -> Result<Response, Ref
         Route::Apis => get_only(discovery::api_group_list()),
         Route::ApiGroup(g) => get_only(discovery::api_group_doc(&g)),
         Route::GroupVersion { group } => get_only(discovery::resource_list(&group)),
-        Route::OpenApiV3Index => get_only(crate::openapi::index()),
-        Route::OpenApiV3Doc(p) => match crate::openapi::document(&p) {
-            Some(doc) => get_only(doc),
-            None => Err(Refusal::not_found_path()),
-        },
+        Route::OpenApiV3Index => openapi_response(&req, None),
+        Route::OpenApiV3Doc(p) => openapi_response(&req, Some(&p)),
         Route::NotFound => Err(Refusal::not_found_path()),
     }
 }

@@ -221,3 +221,41 @@ async fn audit_log_records_reads_and_writes_with_kubectl_command() {
     assert_eq!(log[2].namespace, None);
     assert_eq!(c.audit_since(2).len(), 1);
 }
+
+fn header<'a>(a: &'a common::Answer, name: &str) -> &'a str {
+    a.headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn openapi_documents_follow_their_index_hash_and_redirect_stale_ones() {
+    // kube-openapi handler3: the index points at `?hash=<etag>`; that URL is immutable, and an
+    // outdated hash is answered 301 with the current URL so a client's cache never serves it.
+    let (c, _) = cluster();
+    let index = get(&c, "/openapi/v3?timeout=32s").await;
+    assert_eq!(index.code, 200);
+    assert!(header(&index, "etag").starts_with('"'));
+    let url = index.json()["paths"]["api/v1"]["serverRelativeURL"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hash = url.split("hash=").nth(1).unwrap().to_string();
+
+    let doc = get(&c, &format!("{url}&timeout=32s")).await;
+    assert_eq!(doc.code, 200);
+    assert_eq!(header(&doc, "etag"), format!("\"{hash}\""));
+    assert_eq!(header(&doc, "cache-control"), "public, immutable");
+    assert!(doc.json()["components"]["schemas"].is_object());
+
+    let stale = get(&c, "/openapi/v3/api/v1?hash=0123").await;
+    assert_eq!(stale.code, 301);
+    assert_eq!(header(&stale, "location"), url);
+
+    // Without a hash the document is served but not marked immutable.
+    let plain = get(&c, "/openapi/v3/api/v1").await;
+    assert_eq!(plain.code, 200);
+    assert_eq!(header(&plain, "cache-control"), "");
+    assert_eq!(get(&c, "/openapi/v3/apis/nope/v1").await.code, 404);
+}
