@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::check::{CheckKind, DnsCheck, EndpointsCheck, Expect};
-use crate::probe::{Observed, ProbeResults, read_curl, read_nc, read_nslookup};
+use crate::check::{CheckKind, DnsCheck, EndpointsCheck, Expect, FieldCheck, FieldExpect};
+use crate::probe::{Observed, ProbeResults, node_port_of, read_curl, read_nc, read_nslookup};
 use crate::snapshot::{Snapshot, at_path, pod_ready, selector_text, selects};
 use crate::vars::Instance;
 
@@ -126,13 +126,17 @@ fn judge(
             Some((_, o)) => dns(d, snap, read_nslookup(o)),
         },
         CheckKind::NodePort(np) => {
+            let node_port = match node_port_of(np, snap) {
+                Ok(p) => p,
+                Err(why) => return (false, why),
+            };
             let seen = outcomes(id);
             if seen.is_empty() {
                 return (false, "no node was probed".to_string());
             }
             for (key, o) in &seen {
                 let node = key.split_once('/').map_or("", |(_, n)| n);
-                let target = format!("nodePort {} on {node}", np.node_port);
+                let target = format!("nodePort {node_port} on {node}");
                 let (ok, why) = expect(&np.expect, &read_curl(o), &target, instance);
                 if !ok {
                     return (false, with_trace(why, o.trace.as_deref()));
@@ -140,11 +144,7 @@ fn judge(
             }
             (
                 true,
-                format!(
-                    "nodePort {} answers on all {} nodes",
-                    np.node_port,
-                    seen.len()
-                ),
+                format!("nodePort {node_port} answers on all {} nodes", seen.len()),
             )
         }
         CheckKind::Field(f) => match snap.get(
@@ -153,18 +153,7 @@ fn judge(
             &f.object.name,
         ) {
             None => (false, format!("{} does not exist", f.object)),
-            Some(obj) => {
-                let got = at_path(obj, &f.path);
-                if got == Some(&f.equals) || (got.is_none() && f.equals.is_null()) {
-                    (true, format!("{} is {}", f.path, f.equals))
-                } else {
-                    let got = got.map_or("<unset>".to_string(), Value::to_string);
-                    (
-                        false,
-                        format!("{} {} is {got}, expected {}", f.object, f.path, f.equals),
-                    )
-                }
-            }
+            Some(obj) => field(f, obj),
         },
         CheckKind::Invariant(inv) => {
             let ns = inv.object.namespace.as_deref();
@@ -204,6 +193,40 @@ fn judge(
             Some(_) => (false, format!("{r} still exists")),
             None => (true, format!("{r} is gone")),
         },
+    }
+}
+
+/// A field check against the object as it is now.
+fn field(f: &FieldCheck, obj: &Value) -> (bool, String) {
+    let got = at_path(obj, &f.path).filter(|v| !v.is_null());
+    let shown = got.map_or("<unset>".to_string(), Value::to_string);
+    let expect = match f.expectation() {
+        Ok(e) => e,
+        Err(e) => return (false, e),
+    };
+    let (ok, wanted) = match expect {
+        FieldExpect::Equals(Value::Null) => (got.is_none(), "unset".to_string()),
+        FieldExpect::Equals(v) => (got == Some(v), v.to_string()),
+        FieldExpect::OneOf(vs) => (
+            got.is_some_and(|g| vs.contains(g)),
+            format!(
+                "one of {}",
+                vs.iter()
+                    .map(Value::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        FieldExpect::Present(true) => (got.is_some(), "set".to_string()),
+        FieldExpect::Present(false) => (got.is_none(), "unset".to_string()),
+    };
+    if ok {
+        (true, format!("{} is {shown}", f.path))
+    } else {
+        (
+            false,
+            format!("{} {} is {shown}, expected {wanted}", f.object, f.path),
+        )
     }
 }
 
