@@ -118,6 +118,21 @@ pub struct EndpointsCheck {
     /// pod owned by it (through its ReplicaSet for a Deployment).
     #[serde(default)]
     pub owner: Option<String>,
+    /// Several intended workloads (stable and canary Deployments behind one Service): every
+    /// endpoint must be a pod of one of them; adds to `owner`.
+    #[serde(default)]
+    pub owners: Vec<String>,
+}
+
+impl EndpointsCheck {
+    /// `owner` and `owners` together; empty when the check names no workload.
+    pub fn all_owners(&self) -> Vec<&str> {
+        self.owner
+            .iter()
+            .chain(&self.owners)
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 /// Where a probe runs.

@@ -367,7 +367,10 @@ fn endpoints(e: &EndpointsCheck, snap: &Snapshot) -> (bool, String) {
             ready.push((who, ports.clone()));
         }
     }
-    let intended: Option<Vec<&Value>> = e.owner.as_deref().map(|o| snap.pods_of(ns, o));
+    let owners = e.all_owners();
+    let owner_text = owners.join(" or ");
+    let intended: Option<Vec<&Value>> = (!owners.is_empty())
+        .then(|| owners.iter().flat_map(|o| snap.pods_of(ns, o)).collect());
     let intended_ready: Option<Vec<&str>> = intended.as_ref().map(|pods| {
         pods.iter()
             .filter(|p| pod_ready(p))
@@ -391,7 +394,7 @@ fn endpoints(e: &EndpointsCheck, snap: &Snapshot) -> (bool, String) {
             if !owned.contains(&who.as_str()) {
                 problems.push(format!(
                     "endpoint {who} is not a ready pod of {}",
-                    e.owner.as_deref().unwrap_or_default()
+                    owner_text
                 ));
             }
         }
@@ -422,7 +425,7 @@ fn endpoints(e: &EndpointsCheck, snap: &Snapshot) -> (bool, String) {
         svc,
         snap,
         ns,
-        e.owner.as_deref(),
+        (!owners.is_empty()).then_some(owner_text.as_str()),
         intended.as_deref(),
     ));
     (
