@@ -123,6 +123,11 @@ pub fn values(
         if v.contains('\n') {
             return Err(format!("variable {name:?}: values must be one line"));
         }
+        if v.contains("{{") {
+            return Err(format!(
+                "variable {name:?}: {v:?} is not rendered; build values from other variables with `template:`"
+            ));
+        }
         out.insert(name.clone(), v);
     }
     // Templates may use other templates; resolve in rounds, as many as there are templates.
