@@ -369,8 +369,8 @@ fn endpoints(e: &EndpointsCheck, snap: &Snapshot) -> (bool, String) {
     }
     let owners = e.all_owners();
     let owner_text = owners.join(" or ");
-    let intended: Option<Vec<&Value>> = (!owners.is_empty())
-        .then(|| owners.iter().flat_map(|o| snap.pods_of(ns, o)).collect());
+    let intended: Option<Vec<&Value>> =
+        (!owners.is_empty()).then(|| owners.iter().flat_map(|o| snap.pods_of(ns, o)).collect());
     let intended_ready: Option<Vec<&str>> = intended.as_ref().map(|pods| {
         pods.iter()
             .filter(|p| pod_ready(p))

@@ -115,7 +115,7 @@ fn target(r: &ObjectRef) -> Result<(Kind, String), String> {
 
 /// One solution or setup step, as `kubedrill solve` applies it.
 pub fn apply_step(sim: &mut Sim, step: &Step) -> Result<(), String> {
-    let res = match step {
+    match step {
         Step::Apply(yaml) => {
             let docs = kubedrill_sim::yaml::parse_documents(yaml).map_err(|e| e.to_string())?;
             for doc in docs {
@@ -164,6 +164,5 @@ pub fn apply_step(sim: &mut Sim, step: &Step) -> Result<(), String> {
             .map(drop)
             .map_err(|e| format!("scale {}: {e}", s.target))
         }
-    };
-    res
+    }
 }
