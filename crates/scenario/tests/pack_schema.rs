@@ -33,7 +33,6 @@ fn schema() -> Value {
 
 const KNOWN: &[&str] = &[
     "$schema",
-    "$id",
     "$defs",
     "$ref",
     "title",
