@@ -172,6 +172,10 @@ pub struct Expect {
     /// Refused or no answer: what must stay denied (principle 3).
     #[serde(default)]
     pub denied: bool,
+    /// With `repeat`: every request got the same body, so one backend answered them all
+    /// (session affinity). Backends must answer with something per pod (agnhost `/hostname`).
+    #[serde(default)]
+    pub same_body: bool,
 }
 
 /// An HTTP GET from a vantage point.

@@ -93,11 +93,29 @@ fn judge(
             if seen.is_empty() {
                 return (false, "the probe did not run".to_string());
             }
+            let mut bodies = std::collections::BTreeSet::new();
             for (_, o) in &seen {
-                let (ok, why) = expect(&h.expect, &read_curl(o), &h.url, instance);
+                let observed = read_curl(o);
+                let (ok, why) = expect(&h.expect, &observed, &h.url, instance);
                 if !ok {
                     return (false, with_trace(why, o.trace.as_deref()));
                 }
+                if let Observed::Answered { body, .. } = observed {
+                    bodies.insert(body);
+                }
+            }
+            if h.expect.same_body && bodies.len() > 1 {
+                let seen: Vec<String> = bodies.iter().map(|b| format!("{:?}", b.trim())).collect();
+                return (
+                    false,
+                    format!(
+                        "{} requests to {} were answered by {} different backends ({}): nothing keeps a client on one pod",
+                        seen.len(),
+                        h.url,
+                        bodies.len(),
+                        seen.join(", ")
+                    ),
+                );
             }
             (
                 true,

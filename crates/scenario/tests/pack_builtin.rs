@@ -25,11 +25,17 @@ const FAULT_ONLY_IN_TRAFFIC: &[&str] = &[
     "netpol-namespace-label-missing",
     "netpol-service-port-vs-pod-port",
     "netpol-egress-dns-missing",
+    "netpol-blocks-ingress-controller",
 ];
 
-/// Backends that cannot answer with a chosen text: agnhost's UDP server answers with its
-/// hostname (the udp check proves the port answers, not which pod).
-const NO_NONCE: &[&str] = &["port-protocol-udp"];
+/// Backends that cannot answer with a chosen text: agnhost answers with its hostname (the
+/// checks match the owner's pod-name prefix instead), and a construction task's backend is
+/// the stock image the learner starts.
+const NO_NONCE: &[&str] = &[
+    "port-protocol-udp",
+    "aff-sticky-required",
+    "con-expose-pod-port-redirect",
+];
 
 fn needs_probe(kind: CheckKind<'_>) -> bool {
     matches!(

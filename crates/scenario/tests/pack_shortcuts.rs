@@ -341,3 +341,54 @@ fn principle7_equivalent_fixes_pass() {
     );
     assert!(check(&report(&d), "config").passed);
 }
+
+/// What curl prints for a 200 with this body.
+fn curl_200(body: &str) -> kubedrill_scenario::ProbeOutcome {
+    kubedrill_scenario::ProbeOutcome {
+        exit_code: 0,
+        stdout: format!("{body}\n200"),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn principle5_stickiness_is_proven_by_one_backend_answering_every_request() {
+    let mut d = drill("aff-sticky-required", 0);
+    d.solve().unwrap();
+    let snap = d.snapshot();
+    let plan = kubedrill_scenario::plan_probes(&d.inst, &snap);
+    let sticky: Vec<_> = plan
+        .iter()
+        .filter(|p| p.id.starts_with("sticky/"))
+        .collect();
+    assert_eq!(sticky.len(), 10, "repeat: 10");
+    let app = var(&d, "app");
+    let pods: Vec<String> = (0..3).map(|i| format!("{app}-7d9c5b-{i}")).collect();
+
+    // Round robin over three pods: every answer is a 200 from the right workload, and still
+    // not sticky.
+    let spread: ProbeResults = sticky
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.clone(), curl_200(&pods[i % 3])))
+        .collect();
+    let r = grade(&d.inst, &snap, &spread);
+    let c = check(&r, "sticky");
+    assert!(!c.passed);
+    assert!(
+        c.explanation.contains("3 different backends"),
+        "{}",
+        c.explanation
+    );
+
+    let pinned: ProbeResults = sticky
+        .iter()
+        .map(|p| (p.id.clone(), curl_200(&pods[1])))
+        .collect();
+    let r = grade(&d.inst, &snap, &pinned);
+    assert!(
+        check(&r, "sticky").passed,
+        "{}",
+        check(&r, "sticky").explanation
+    );
+}
