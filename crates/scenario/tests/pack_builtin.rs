@@ -172,3 +172,54 @@ fn seed_is_deterministic() {
     let b = seed(&s.instantiate(1).unwrap()).unwrap();
     assert_eq!(a.sim.dump(), b.sim.dump());
 }
+
+#[test]
+fn every_probe_runs_from_a_namespace_the_seed_creates() {
+    // A probe pod in a namespace that does not exist is refused: the check could never pass.
+    let pack = builtin();
+    for s in &pack.scenarios {
+        let inst = s.instantiate(0).unwrap();
+        let drill = seed(&inst).unwrap();
+        let snap = drill.snapshot();
+        for probe in kubedrill_scenario::plan_probes(&inst, &snap) {
+            if let kubedrill_scenario::probe::ProbeFrom::Pod { namespace, .. } = &probe.from {
+                assert!(
+                    snap.get("Namespace", None, namespace).is_some(),
+                    "{}: probe {} runs in namespace {namespace}, which the seed does not create",
+                    s.scenario.id,
+                    probe.id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_scenario_teaches_and_tests_behaviour() {
+    let pack = builtin();
+    for s in &pack.scenarios {
+        let sc = &s.scenario;
+        let id = sc.id.as_str();
+        assert!(
+            sc.explanation
+                .docs
+                .starts_with("https://kubernetes.io/docs/"),
+            "{id}: docs link {}",
+            sc.explanation.docs
+        );
+        assert!(sc.hints.len() >= 2, "{id}: progressive hints");
+        assert!(!sc.diagnosis.is_empty(), "{id}: a diagnosis path");
+        assert!(
+            !sc.solution.commands.is_empty(),
+            "{id}: commands for the learner"
+        );
+        assert!(!sc.solution.steps.is_empty(), "{id}: machine steps");
+        // Principle 1: behaviour as well as spec.
+        assert!(
+            sc.checks.iter().any(|c| needs_probe(c.kind().unwrap())),
+            "{id}: no connectivity check"
+        );
+        let domain_ok = ["Troubleshooting", "Services & Networking"].contains(&sc.domain.as_str());
+        assert!(domain_ok, "{id}: domain {}", sc.domain);
+    }
+}
