@@ -118,6 +118,21 @@ pub struct EndpointsCheck {
     /// pod owned by it (through its ReplicaSet for a Deployment).
     #[serde(default)]
     pub owner: Option<String>,
+    /// Several intended workloads (stable and canary Deployments behind one Service): every
+    /// endpoint must be a pod of one of them; adds to `owner`.
+    #[serde(default)]
+    pub owners: Vec<String>,
+}
+
+impl EndpointsCheck {
+    /// `owner` and `owners` together; empty when the check names no workload.
+    pub fn all_owners(&self) -> Vec<&str> {
+        self.owner
+            .iter()
+            .chain(&self.owners)
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 /// Where a probe runs.
@@ -157,6 +172,10 @@ pub struct Expect {
     /// Refused or no answer: what must stay denied (principle 3).
     #[serde(default)]
     pub denied: bool,
+    /// With `repeat`: every request got the same body, so one backend answered them all
+    /// (session affinity). Backends must answer with something per pod (agnhost `/hostname`).
+    #[serde(default)]
+    pub same_body: bool,
 }
 
 /// An HTTP GET from a vantage point.
@@ -211,8 +230,15 @@ pub struct DnsCheck {
 pub struct NodePortCheck {
     pub namespace: String,
     pub service: String,
-    /// The nodePort that must answer (the task usually names it).
-    pub node_port: u16,
+    /// The nodePort that must answer (the task usually names it). Absent: whatever nodePort
+    /// the cluster allocated to the Service's port `port` (construction tasks that leave the
+    /// number to the API server).
+    #[serde(default)]
+    pub node_port: Option<u16>,
+    /// With no `node_port`: the Service port whose allocated nodePort is probed (default: the
+    /// first port).
+    #[serde(default)]
+    pub port: Option<u16>,
     #[serde(default = "root_path")]
     pub path: String,
     pub expect: Expect,
@@ -223,13 +249,55 @@ fn root_path() -> String {
 }
 
 /// A field of an object has a value (spec checks pair with behaviour checks, principle 1).
+/// Set exactly one of `equals`, `one_of`, `present`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FieldCheck {
     pub object: ObjectRef,
-    /// Dotted path: `spec.type`, `spec.ports.0.nodePort`, `metadata.labels.app`.
+    /// Dotted path: `spec.type`, `spec.ports.0.nodePort`, `metadata.labels.app`; a dot inside
+    /// a key is escaped as in kubectl's JSONPath: `metadata.labels.kubernetes\.io/service-name`.
     pub path: String,
-    pub equals: serde_json::Value,
+    /// The value (`null`: the field is unset).
+    #[serde(default, deserialize_with = "some_value")]
+    pub equals: Option<serde_json::Value>,
+    /// Any of these values (equivalent fixes, principle 7: `targetPort: http` or `80`).
+    #[serde(default)]
+    pub one_of: Option<Vec<serde_json::Value>>,
+    /// The field is set, whatever its value (`true`) or unset (`false`): a readiness probe
+    /// that must still exist (principle 5).
+    #[serde(default)]
+    pub present: Option<bool>,
+}
+
+/// `equals: null` is a value (the field must be unset), not an absent key.
+fn some_value<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
+}
+
+impl FieldCheck {
+    /// Which comparison the check makes; `Err` when it sets none or several.
+    pub fn expectation(&self) -> Result<FieldExpect<'_>, String> {
+        match (&self.equals, &self.one_of, self.present) {
+            (Some(v), None, None) => Ok(FieldExpect::Equals(v)),
+            (None, Some(vs), None) if !vs.is_empty() => Ok(FieldExpect::OneOf(vs)),
+            (None, None, Some(p)) => Ok(FieldExpect::Present(p)),
+            (None, Some(_), None) => Err(format!("field check on {}: one_of is empty", self.path)),
+            _ => Err(format!(
+                "field check on {}: set exactly one of equals, one_of, present",
+                self.path
+            )),
+        }
+    }
+}
+
+/// What a field check compares with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldExpect<'a> {
+    Equals(&'a serde_json::Value),
+    OneOf(&'a [serde_json::Value]),
+    Present(bool),
 }
 
 /// Fields that must be what they were when the scenario was seeded (principle 4).

@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::check::{CheckKind, DnsCheck, EndpointsCheck, Expect};
-use crate::probe::{Observed, ProbeResults, read_curl, read_nc, read_nslookup};
+use crate::check::{CheckKind, DnsCheck, EndpointsCheck, Expect, FieldCheck, FieldExpect};
+use crate::probe::{Observed, ProbeResults, node_port_of, read_curl, read_nc, read_nslookup};
 use crate::snapshot::{Snapshot, at_path, pod_ready, selector_text, selects};
 use crate::vars::Instance;
 
@@ -93,11 +93,29 @@ fn judge(
             if seen.is_empty() {
                 return (false, "the probe did not run".to_string());
             }
+            let mut bodies = std::collections::BTreeSet::new();
             for (_, o) in &seen {
-                let (ok, why) = expect(&h.expect, &read_curl(o), &h.url, instance);
+                let observed = read_curl(o);
+                let (ok, why) = expect(&h.expect, &observed, &h.url, instance);
                 if !ok {
                     return (false, with_trace(why, o.trace.as_deref()));
                 }
+                if let Observed::Answered { body, .. } = observed {
+                    bodies.insert(body);
+                }
+            }
+            if h.expect.same_body && bodies.len() > 1 {
+                let seen: Vec<String> = bodies.iter().map(|b| format!("{:?}", b.trim())).collect();
+                return (
+                    false,
+                    format!(
+                        "{} requests to {} were answered by {} different backends ({}): nothing keeps a client on one pod",
+                        seen.len(),
+                        h.url,
+                        bodies.len(),
+                        seen.join(", ")
+                    ),
+                );
             }
             (
                 true,
@@ -126,13 +144,17 @@ fn judge(
             Some((_, o)) => dns(d, snap, read_nslookup(o)),
         },
         CheckKind::NodePort(np) => {
+            let node_port = match node_port_of(np, snap) {
+                Ok(p) => p,
+                Err(why) => return (false, why),
+            };
             let seen = outcomes(id);
             if seen.is_empty() {
                 return (false, "no node was probed".to_string());
             }
             for (key, o) in &seen {
                 let node = key.split_once('/').map_or("", |(_, n)| n);
-                let target = format!("nodePort {} on {node}", np.node_port);
+                let target = format!("nodePort {node_port} on {node}");
                 let (ok, why) = expect(&np.expect, &read_curl(o), &target, instance);
                 if !ok {
                     return (false, with_trace(why, o.trace.as_deref()));
@@ -140,11 +162,7 @@ fn judge(
             }
             (
                 true,
-                format!(
-                    "nodePort {} answers on all {} nodes",
-                    np.node_port,
-                    seen.len()
-                ),
+                format!("nodePort {node_port} answers on all {} nodes", seen.len()),
             )
         }
         CheckKind::Field(f) => match snap.get(
@@ -153,18 +171,7 @@ fn judge(
             &f.object.name,
         ) {
             None => (false, format!("{} does not exist", f.object)),
-            Some(obj) => {
-                let got = at_path(obj, &f.path);
-                if got == Some(&f.equals) || (got.is_none() && f.equals.is_null()) {
-                    (true, format!("{} is {}", f.path, f.equals))
-                } else {
-                    let got = got.map_or("<unset>".to_string(), Value::to_string);
-                    (
-                        false,
-                        format!("{} {} is {got}, expected {}", f.object, f.path, f.equals),
-                    )
-                }
-            }
+            Some(obj) => field(f, obj),
         },
         CheckKind::Invariant(inv) => {
             let ns = inv.object.namespace.as_deref();
@@ -204,6 +211,40 @@ fn judge(
             Some(_) => (false, format!("{r} still exists")),
             None => (true, format!("{r} is gone")),
         },
+    }
+}
+
+/// A field check against the object as it is now.
+fn field(f: &FieldCheck, obj: &Value) -> (bool, String) {
+    let got = at_path(obj, &f.path).filter(|v| !v.is_null());
+    let shown = got.map_or("<unset>".to_string(), Value::to_string);
+    let expect = match f.expectation() {
+        Ok(e) => e,
+        Err(e) => return (false, e),
+    };
+    let (ok, wanted) = match expect {
+        FieldExpect::Equals(Value::Null) => (got.is_none(), "unset".to_string()),
+        FieldExpect::Equals(v) => (got == Some(v), v.to_string()),
+        FieldExpect::OneOf(vs) => (
+            got.is_some_and(|g| vs.contains(g)),
+            format!(
+                "one of {}",
+                vs.iter()
+                    .map(Value::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        FieldExpect::Present(true) => (got.is_some(), "set".to_string()),
+        FieldExpect::Present(false) => (got.is_none(), "unset".to_string()),
+    };
+    if ok {
+        (true, format!("{} is {shown}", f.path))
+    } else {
+        (
+            false,
+            format!("{} {} is {shown}, expected {wanted}", f.object, f.path),
+        )
     }
 }
 
@@ -344,7 +385,10 @@ fn endpoints(e: &EndpointsCheck, snap: &Snapshot) -> (bool, String) {
             ready.push((who, ports.clone()));
         }
     }
-    let intended: Option<Vec<&Value>> = e.owner.as_deref().map(|o| snap.pods_of(ns, o));
+    let owners = e.all_owners();
+    let owner_text = owners.join(" or ");
+    let intended: Option<Vec<&Value>> =
+        (!owners.is_empty()).then(|| owners.iter().flat_map(|o| snap.pods_of(ns, o)).collect());
     let intended_ready: Option<Vec<&str>> = intended.as_ref().map(|pods| {
         pods.iter()
             .filter(|p| pod_ready(p))
@@ -368,7 +412,7 @@ fn endpoints(e: &EndpointsCheck, snap: &Snapshot) -> (bool, String) {
             if !owned.contains(&who.as_str()) {
                 problems.push(format!(
                     "endpoint {who} is not a ready pod of {}",
-                    e.owner.as_deref().unwrap_or_default()
+                    owner_text
                 ));
             }
         }
@@ -399,7 +443,7 @@ fn endpoints(e: &EndpointsCheck, snap: &Snapshot) -> (bool, String) {
         svc,
         snap,
         ns,
-        e.owner.as_deref(),
+        (!owners.is_empty()).then_some(owner_text.as_str()),
         intended.as_deref(),
     ));
     (

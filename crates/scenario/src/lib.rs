@@ -21,4 +21,4 @@ pub use load::{LoadError, Pack, load_pack};
 pub use model::{Difficulty, PackMeta, Scenario};
 pub use probe::{ProbeOutcome, ProbeResults, ProbeSpec, plan_probes};
 pub use snapshot::Snapshot;
-pub use vars::{Instance, instantiate};
+pub use vars::{ClusterFacts, Instance, instantiate};

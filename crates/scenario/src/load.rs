@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::check::CheckKind;
 use crate::model::{Head, PackMeta, Scenario};
-use crate::vars::{self, Instance};
+use crate::vars::{self, ClusterFacts, Instance};
 
 /// Largest file a pack may contain; a scenario is a few kilobytes.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -59,9 +60,14 @@ pub struct ScenarioSource {
 }
 
 impl ScenarioSource {
-    /// The scenario made concrete for `seed`.
+    /// The scenario made concrete for `seed`, on the simulated cluster.
     pub fn instantiate(&self, seed: u64) -> Result<Instance, LoadError> {
-        vars::instantiate(&self.text, &self.head, seed)
+        self.instantiate_on(seed, &ClusterFacts::default())
+    }
+
+    /// The scenario made concrete for `seed` on a cluster with these facts.
+    pub fn instantiate_on(&self, seed: u64, facts: &ClusterFacts) -> Result<Instance, LoadError> {
+        vars::instantiate_on(&self.text, &self.head, seed, facts)
             .map_err(|e| e.in_file(&self.path.display().to_string()))
     }
 }
@@ -142,7 +148,10 @@ fn validate(s: &Scenario) -> Result<(), String> {
     }
     let mut ids = BTreeSet::new();
     for c in &s.checks {
-        c.kind()?;
+        if let CheckKind::Field(f) = c.kind()? {
+            f.expectation()
+                .map_err(|e| format!("scenario {}: check {:?}: {e}", s.id, c.id))?;
+        }
         if !ids.insert(c.id.as_str()) {
             return Err(format!(
                 "scenario {}: check id {:?} is used twice",

@@ -82,6 +82,10 @@ pub struct Scenario {
     pub vars: BTreeMap<String, VarSpec>,
     /// Multi-document YAML of the objects to seed, templated.
     pub objects: String,
+    /// Steps applied after `objects` to break what the cluster already has (scale CoreDNS to
+    /// zero, patch a system object); same forms as the solution's steps.
+    #[serde(default)]
+    pub setup: Vec<Step>,
     /// Progressive hints: the first nudges, the last nearly answers.
     #[serde(default)]
     pub hints: Vec<String>,

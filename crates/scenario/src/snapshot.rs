@@ -110,11 +110,35 @@ pub fn pod_ready(pod: &Value) -> bool {
         })
 }
 
-/// A dotted path into an object: `spec.ports.0.nodePort`.
+/// A dotted path into an object: `spec.ports.0.nodePort`; `\.` is a dot inside a key, as in
+/// kubectl's JSONPath (`metadata.labels.kubernetes\.io/service-name`).
 pub fn at_path<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(obj, |v, seg| match v {
+    path_segments(path).iter().try_fold(obj, |v, seg| match v {
         Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
-        Value::Object(m) => m.get(seg),
+        Value::Object(m) => m.get(seg.as_str()),
         _ => None,
     })
+}
+
+/// The keys of a dotted path, with `\.` unescaped.
+pub fn path_segments(path: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'.') => {
+                chars.next();
+                if let Some(s) = out.last_mut() {
+                    s.push('.');
+                }
+            }
+            '.' => out.push(String::new()),
+            c => {
+                if let Some(s) = out.last_mut() {
+                    s.push(c);
+                }
+            }
+        }
+    }
+    out
 }

@@ -9,8 +9,29 @@ use std::collections::BTreeMap;
 
 use crate::model::{Head, Scenario, VarSpec};
 
-/// Built-in variables every template may use.
-pub const BUILTINS: [&str; 3] = ["scenario", "seed", "nonce"];
+/// Built-in variables every template may use: the three of the attempt, then the facts of the
+/// cluster it runs on (`ClusterFacts`).
+pub const BUILTINS: [&str; 5] = ["scenario", "seed", "nonce", "node_name", "node_ip"];
+
+/// What a scenario may know of the cluster before seeding it: one worker node (the first that
+/// is not a control plane), for "external" servers that run on a node's host network and the
+/// hand-written Endpoints that point at them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterFacts {
+    pub node_name: String,
+    pub node_ip: String,
+}
+
+impl Default for ClusterFacts {
+    /// The simulated cluster's first worker (`ClusterConfig::default()` in kubedrill-sim): what
+    /// menus and `pack validate` render with.
+    fn default() -> Self {
+        ClusterFacts {
+            node_name: "node01".to_string(),
+            node_ip: "172.30.1.3".to_string(),
+        }
+    }
+}
 
 /// A scenario made concrete for one seed: every template rendered.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,8 +83,12 @@ impl Rng {
     }
 }
 
-/// Values of every variable (built-ins included) for `seed`.
-pub fn values(scenario: &Head, seed: u64) -> Result<BTreeMap<String, String>, String> {
+/// Values of every variable (built-ins included) for `seed` on a cluster with `facts`.
+pub fn values(
+    scenario: &Head,
+    seed: u64,
+    facts: &ClusterFacts,
+) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
     out.insert("scenario".to_string(), scenario.id.clone());
     out.insert("seed".to_string(), seed.to_string());
@@ -71,6 +96,8 @@ pub fn values(scenario: &Head, seed: u64) -> Result<BTreeMap<String, String>, St
         "nonce".to_string(),
         format!("{:08x}", Rng::for_var(seed, &scenario.id).next() as u32),
     );
+    out.insert("node_name".to_string(), facts.node_name.clone());
+    out.insert("node_ip".to_string(), facts.node_ip.clone());
     for (name, spec) in &scenario.vars {
         if BUILTINS.contains(&name.as_str()) {
             return Err(format!("variable {name:?} shadows a built-in"));
@@ -95,6 +122,11 @@ pub fn values(scenario: &Head, seed: u64) -> Result<BTreeMap<String, String>, St
         };
         if v.contains('\n') {
             return Err(format!("variable {name:?}: values must be one line"));
+        }
+        if v.contains("{{") {
+            return Err(format!(
+                "variable {name:?}: {v:?} is not rendered; build values from other variables with `template:`"
+            ));
         }
         out.insert(name.clone(), v);
     }
@@ -178,13 +210,24 @@ fn error_at(text: &str, offset: usize, message: &str) -> TemplateError {
     }
 }
 
-/// Render the scenario's source text for `seed` and parse the result: the instance.
+/// Render the scenario's source text for `seed` (on the simulated cluster's facts) and parse
+/// the result: the instance.
 pub fn instantiate(
     source: &str,
     head: &Head,
     seed: u64,
 ) -> Result<Instance, crate::load::LoadError> {
-    let vars = values(head, seed).map_err(|m| crate::load::LoadError::new("", None, m))?;
+    instantiate_on(source, head, seed, &ClusterFacts::default())
+}
+
+/// `instantiate` for a cluster with these facts.
+pub fn instantiate_on(
+    source: &str,
+    head: &Head,
+    seed: u64,
+    facts: &ClusterFacts,
+) -> Result<Instance, crate::load::LoadError> {
+    let vars = values(head, seed, facts).map_err(|m| crate::load::LoadError::new("", None, m))?;
     let text = render(source, &vars)
         .map_err(|e| crate::load::LoadError::new("", Some((e.line, e.column)), e.message))?;
     let scenario = crate::load::parse_scenario(&text, "")?;
