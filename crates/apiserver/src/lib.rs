@@ -38,7 +38,7 @@ pub mod tls;
 mod watch;
 
 pub use audit::AuditEntry;
-pub use clock::WallClock;
+pub use clock::{OffsetClock, WallClock};
 pub use cluster::Cluster;
 pub use router::router;
 pub use server::{ServeError, Served, Server};

@@ -89,12 +89,15 @@ fn judge(
     match kind {
         CheckKind::Endpoints(e) => endpoints(e, snap),
         CheckKind::Http(h) => {
-            let seen = outcomes(id);
+            let seen: Vec<crate::probe::ProbeOutcome> = outcomes(id)
+                .into_iter()
+                .flat_map(|(_, o)| crate::probe::split_repeated(o))
+                .collect();
             if seen.is_empty() {
                 return (false, "the probe did not run".to_string());
             }
             let mut bodies = std::collections::BTreeSet::new();
-            for (_, o) in &seen {
+            for o in &seen {
                 let observed = read_curl(o);
                 let (ok, why) = expect(&h.expect, &observed, &h.url, instance);
                 if !ok {

@@ -17,7 +17,7 @@ pub mod vars;
 
 pub use check::{Check, CheckKind, Expect, Vantage};
 pub use grade::{CheckResult, Report, grade};
-pub use load::{LoadError, Pack, load_pack};
+pub use load::{LoadError, Pack, load_pack, load_pack_from_texts};
 pub use model::{Difficulty, PackMeta, Scenario};
 pub use probe::{ProbeOutcome, ProbeResults, ProbeSpec, plan_probes};
 pub use snapshot::Snapshot;

@@ -182,20 +182,6 @@ fn read_limited(path: &Path) -> Result<String, LoadError> {
 /// (sorted by file), so an instructor fixes them in one pass.
 pub fn load_pack(dir: &Path) -> Result<Pack, Vec<LoadError>> {
     let meta_path = dir.join("pack.yaml");
-    let meta_name = meta_path.display().to_string();
-    let mut errors = Vec::new();
-    let meta = match read_limited(&meta_path) {
-        Ok(text) => serde_saphyr::from_str_with_options::<PackMeta>(&text, options())
-            .map_err(|e| located(&meta_name, &e)),
-        Err(e) => Err(e),
-    };
-    let meta = match meta {
-        Ok(m) => Some(m),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
-    };
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
             .filter_map(Result::ok)
@@ -214,11 +200,56 @@ pub fn load_pack(dir: &Path) -> Result<Pack, Vec<LoadError>> {
         }
     };
     files.sort();
+    let meta = read_limited(&meta_path);
+    let texts = files.into_iter().map(|p| {
+        let t = read_limited(&p);
+        (p, t)
+    });
+    assemble(dir, (meta_path.clone(), meta), texts)
+}
+
+/// A pack from texts already in memory (the built-in pack compiled into the binary): the same
+/// checks as [`load_pack`], with `dir` naming the files in errors.
+pub fn load_pack_from_texts(
+    dir: &Path,
+    pack_yaml: &str,
+    scenarios: &[(&str, &str)],
+) -> Result<Pack, Vec<LoadError>> {
+    let mut sorted: Vec<&(&str, &str)> = scenarios.iter().collect();
+    sorted.sort_by_key(|(name, _)| *name);
+    let texts = sorted
+        .into_iter()
+        .map(|(name, text)| (dir.join(name), Ok((*text).to_string())));
+    assemble(
+        dir,
+        (dir.join("pack.yaml"), Ok(pack_yaml.to_string())),
+        texts,
+    )
+}
+
+fn assemble(
+    dir: &Path,
+    (meta_path, meta_text): (PathBuf, Result<String, LoadError>),
+    files: impl Iterator<Item = (PathBuf, Result<String, LoadError>)>,
+) -> Result<Pack, Vec<LoadError>> {
+    let meta_name = meta_path.display().to_string();
+    let mut errors = Vec::new();
+    let meta = meta_text.and_then(|text| {
+        serde_saphyr::from_str_with_options::<PackMeta>(&text, options())
+            .map_err(|e| located(&meta_name, &e))
+    });
+    let meta = match meta {
+        Ok(m) => Some(m),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
     let mut scenarios = Vec::new();
     let mut seen = BTreeSet::new();
-    for path in files {
+    for (path, text) in files {
         let name = path.display().to_string();
-        let loaded = read_limited(&path).and_then(|text| read_scenario(&path, text));
+        let loaded = text.and_then(|text| read_scenario(&path, text));
         match loaded {
             Ok(s) => {
                 if !seen.insert(s.scenario.id.clone()) {

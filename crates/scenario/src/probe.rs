@@ -101,6 +101,64 @@ fn nc_argv(host: &str, port: u16, udp: bool) -> Vec<String> {
     argv
 }
 
+/// The line a repeated probe prints after each run, followed by the run's exit code.
+pub const REPEAT_MARK: &str = "--- kubedrill probe exit ";
+
+/// `argv` run `n` times in a row by one shell, in one pod: the same client address each time,
+/// which is what `sessionAffinity: ClientIP` keys on (separate pods would each be a new
+/// client), and a new connection each time, so no keep-alive can fake stickiness. Each run's
+/// output (stderr into stdout, to keep the order) ends with [`REPEAT_MARK`] and its exit code.
+pub fn repeated(argv: &[String], n: u32) -> Vec<String> {
+    let cmd: Vec<String> = argv.iter().map(|a| sh_quote(a)).collect();
+    let runs: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+    let script = format!(
+        // `echo` alone ends the run's last line (curl's `-w` leaves it open); busybox echo
+        // prints `\n` literally, so no escapes.
+        "for i in {}; do {} 2>&1; rc=$?; echo; echo \"{REPEAT_MARK}$rc\"; done",
+        runs.join(" "),
+        cmd.join(" ")
+    );
+    vec!["sh".to_string(), "-c".to_string(), script]
+}
+
+/// Split the outcome of a [`repeated`] probe into one outcome per run. An outcome without
+/// marks (a plain probe) is returned as it is.
+pub fn split_repeated(o: &ProbeOutcome) -> Vec<ProbeOutcome> {
+    let text = if o.stdout.contains(REPEAT_MARK) {
+        &o.stdout
+    } else {
+        return vec![o.clone()];
+    };
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        match line.trim_end().strip_prefix(REPEAT_MARK) {
+            Some(code) => {
+                let body = current.strip_suffix('\n').unwrap_or(&current).to_string();
+                out.push(ProbeOutcome {
+                    exit_code: code.trim().parse().unwrap_or(1),
+                    stdout: body.clone(),
+                    stderr: body,
+                    trace: o.trace.clone(),
+                });
+                current.clear();
+            }
+            None => current.push_str(line),
+        }
+    }
+    out
+}
+
+fn sh_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%,+".contains(c))
+    {
+        return s.to_string();
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
 /// InternalIPs of every node, by node name.
 pub fn node_ips(snapshot: &Snapshot) -> Vec<(String, String)> {
     snapshot
@@ -158,14 +216,17 @@ pub fn plan_probes(instance: &Instance, snapshot: &Snapshot) -> Vec<ProbeSpec> {
         let Ok(kind) = check.kind() else { continue };
         match kind {
             CheckKind::Http(h) => {
-                for n in 0..h.repeat.max(1) {
-                    out.push(ProbeSpec {
-                        id: format!("{}/{n}", check.id),
-                        from: from_vantage(&h.from),
-                        image: CURL_IMAGE.to_string(),
-                        argv: curl_argv(&h.url, h.host.as_deref()),
-                    });
-                }
+                let curl = curl_argv(&h.url, h.host.as_deref());
+                out.push(ProbeSpec {
+                    id: format!("{}/0", check.id),
+                    from: from_vantage(&h.from),
+                    image: CURL_IMAGE.to_string(),
+                    argv: if h.repeat > 1 {
+                        repeated(&curl, h.repeat)
+                    } else {
+                        curl
+                    },
+                });
             }
             CheckKind::Tcp(s) | CheckKind::Udp(s) => out.push(ProbeSpec {
                 id: format!("{}/0", check.id),

@@ -209,10 +209,16 @@ fn http_probes_run_curl_from_the_task_vantage_point() {
     let (inst, sim, before) = seeded(6);
     let snap = snapshot(&sim, &before);
     let plan = plan_probes(&inst, &snap);
-    assert_eq!(plan.len(), 3, "repeat: 3");
+    // repeat: 3 is one pod running curl three times: one client address for all requests.
+    assert_eq!(plan.len(), 1);
     let p = &plan[0];
     assert_eq!(p.image, CURL_IMAGE);
-    assert_eq!(p.argv[0], "curl");
+    assert_eq!(p.argv[..2], ["sh".to_string(), "-c".to_string()]);
+    assert!(
+        p.argv[2].starts_with("for i in 1 2 3; do curl "),
+        "{}",
+        p.argv[2]
+    );
     assert_eq!(
         p.from,
         ProbeFrom::Pod {

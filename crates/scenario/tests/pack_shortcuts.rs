@@ -342,12 +342,17 @@ fn principle7_equivalent_fixes_pass() {
     assert!(check(&report(&d), "config").passed);
 }
 
-/// What curl prints for a 200 with this body.
-fn curl_200(body: &str) -> kubedrill_scenario::ProbeOutcome {
+/// What one repeated probe prints when request `i` is answered by `answer(i)`.
+fn repeated_200(n: usize, answer: impl Fn(usize) -> String) -> kubedrill_scenario::ProbeOutcome {
+    let mark = kubedrill_scenario::probe::REPEAT_MARK;
+    let log: String = (0..n)
+        .map(|i| format!("{}\n200\n{mark}0\n", answer(i)))
+        .collect();
     kubedrill_scenario::ProbeOutcome {
         exit_code: 0,
-        stdout: format!("{body}\n200"),
-        ..Default::default()
+        stdout: log.clone(),
+        stderr: log,
+        trace: None,
     }
 }
 
@@ -361,17 +366,19 @@ fn principle5_stickiness_is_proven_by_one_backend_answering_every_request() {
         .iter()
         .filter(|p| p.id.starts_with("sticky/"))
         .collect();
-    assert_eq!(sticky.len(), 10, "repeat: 10");
+    // repeat: 10 is one client pod sending ten requests (ClientIP affinity keys on it).
+    assert_eq!(sticky.len(), 1);
+    assert!(sticky[0].argv[2].starts_with("for i in 1 2 3 4 5 6 7 8 9 10; do curl"));
     let app = var(&d, "app");
     let pods: Vec<String> = (0..3).map(|i| format!("{app}-7d9c5b-{i}")).collect();
 
     // Round robin over three pods: every answer is a 200 from the right workload, and still
     // not sticky.
-    let spread: ProbeResults = sticky
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.clone(), curl_200(&pods[i % 3])))
-        .collect();
+    let spread: ProbeResults = [(
+        sticky[0].id.clone(),
+        repeated_200(10, |i| pods[i % 3].clone()),
+    )]
+    .into();
     let r = grade(&d.inst, &snap, &spread);
     let c = check(&r, "sticky");
     assert!(!c.passed);
@@ -381,10 +388,8 @@ fn principle5_stickiness_is_proven_by_one_backend_answering_every_request() {
         c.explanation
     );
 
-    let pinned: ProbeResults = sticky
-        .iter()
-        .map(|p| (p.id.clone(), curl_200(&pods[1])))
-        .collect();
+    let pinned: ProbeResults =
+        [(sticky[0].id.clone(), repeated_200(10, |_| pods[1].clone()))].into();
     let r = grade(&d.inst, &snap, &pinned);
     assert!(
         check(&r, "sticky").passed,

@@ -79,6 +79,10 @@ pub struct ListenSpec {
     /// The line the server logs per request (template), if it logs requests.
     #[serde(default)]
     pub access_log: Option<String>,
+    /// The directory a static server serves files from: a ConfigMap volume mounted there
+    /// replaces the image's files with the ConfigMap's keys.
+    #[serde(default)]
+    pub docroot: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

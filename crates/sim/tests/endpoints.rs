@@ -402,9 +402,24 @@ fn rule44_a_service_without_selector_leaves_user_endpoints_and_slices_alone() {
     ready_pod(&mut sim, "a", &[("app", "web")], "10.244.1.10");
     let ep = endpoints(&sim, "ext");
     assert_eq!(ep["subsets"][0]["addresses"], json!([{"ip": "192.0.2.10"}]));
-    let s = only_slice(&sim, "ext");
-    assert_eq!(meta::name(&s), "ext-1");
-    assert_eq!(s["endpoints"], json!([{"addresses": ["192.0.2.10"]}]));
+    // The user's slice is left as written; the hand-written Endpoints is mirrored beside it
+    // (kubernetes.io docs, EndpointSlices "Mirroring": a selectorless Service's Endpoints are
+    // mirrored unless labelled skip-mirror).
+    let all = slices(&sim, "ext");
+    assert_eq!(all.len(), 2, "{all:#?}");
+    let user = all
+        .iter()
+        .find(|s| meta::name(s) == "ext-1")
+        .expect("user slice");
+    assert_eq!(user["endpoints"], json!([{"addresses": ["192.0.2.10"]}]));
+    let mirror = all
+        .iter()
+        .find(|s| meta::name(s) != "ext-1")
+        .expect("mirrored slice");
+    assert_eq!(
+        mirror["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"],
+        "endpointslicemirroring-controller.k8s.io"
+    );
 }
 
 #[test]

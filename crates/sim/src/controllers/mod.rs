@@ -18,6 +18,7 @@ mod deployment;
 mod endpoint_common;
 mod endpoints;
 mod endpointslice;
+mod endpointslicemirroring;
 pub mod events;
 mod gc;
 mod kubelet;
@@ -39,11 +40,12 @@ pub enum Ctl {
     Kubelet,
     Endpoints,
     EndpointSlice,
+    EndpointSliceMirroring,
     LoadBalancer,
 }
 
 impl Ctl {
-    pub const ORDER: [Ctl; 10] = [
+    pub const ORDER: [Ctl; 11] = [
         Ctl::Namespace,
         Ctl::Gc,
         Ctl::Deployment,
@@ -53,6 +55,7 @@ impl Ctl {
         Ctl::Kubelet,
         Ctl::Endpoints,
         Ctl::EndpointSlice,
+        Ctl::EndpointSliceMirroring,
         Ctl::LoadBalancer,
     ];
 }
@@ -87,6 +90,7 @@ fn observe(store: &Store, change: &Change, q: &mut Queues) {
     kubelet::observe(store, change, q);
     endpoints::observe(store, change, q);
     endpointslice::observe(store, change, q);
+    endpointslicemirroring::observe(store, change, q);
     // Both endpoint controllers react to the same pod writes with the same rule: deciding
     // once (compare the pod versions, scan the namespace's Services) halves that work.
     if change.key.kind == Kind::Pod {
@@ -106,6 +110,7 @@ fn sync(ctl: Ctl, sim: &mut Sim, key: &ObjKey) -> Result<(), ApiError> {
         Ctl::Kubelet => kubelet::sync(sim, key),
         Ctl::Endpoints => endpoints::sync(sim, key),
         Ctl::EndpointSlice => endpointslice::sync(sim, key),
+        Ctl::EndpointSliceMirroring => endpointslicemirroring::sync(sim, key),
         Ctl::LoadBalancer => loadbalancer::sync(sim, key),
     }
 }

@@ -166,6 +166,36 @@ impl Sim {
         }
     }
 
+    /// The data of the ConfigMap volume `container` mounts at `dir` (as files: what the
+    /// kubelet projects there), if any. A missing ConfigMap mounts as nothing here (the real
+    /// pod would not have started).
+    fn mounted_config_map(
+        &self,
+        pod: &Value,
+        container: &Value,
+        dir: &str,
+    ) -> Option<std::collections::BTreeMap<String, String>> {
+        let same = |p: &str| p.trim_end_matches('/') == dir.trim_end_matches('/');
+        let mount = container["volumeMounts"]
+            .as_array()?
+            .iter()
+            .find(|m| m["mountPath"].as_str().is_some_and(same))?;
+        let volume = pod["spec"]["volumes"]
+            .as_array()?
+            .iter()
+            .find(|v| v["name"] == mount["name"])?;
+        let cm_name = volume["configMap"]["name"].as_str()?;
+        let cm = self
+            .store
+            .get_by(Kind::ConfigMap, meta::namespace(pod), cm_name)?;
+        let data = cm["data"].as_object()?;
+        Some(
+            data.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect(),
+        )
+    }
+
     /// The HTTP exchange with a container's server: the ingress controller routes it on,
     /// any other image answers from the catalog; both write an access-log line.
     fn answer(
@@ -185,6 +215,12 @@ impl Sim {
             return resp;
         }
         let tag = ImageRef::parse(found.spec["image"].as_str().unwrap_or("")).tag;
+        let files = found
+            .listener
+            .spec
+            .docroot
+            .as_deref()
+            .and_then(|root| self.mounted_config_map(pod, found.spec, root));
         let x = Exchange {
             call,
             client: client.ip,
@@ -195,6 +231,7 @@ impl Sim {
             listener: &found.listener,
             tag: &tag,
             now: self.now(),
+            files: files.as_ref(),
         };
         let (resp, line) = http::serve(&x);
         if let Some(line) = line {

@@ -35,6 +35,8 @@ pub(crate) struct Exchange<'a> {
     /// The image tag the container runs (its server version).
     pub tag: &'a str,
     pub now: Timestamp,
+    /// A ConfigMap mounted over the server's docroot: file name → content.
+    pub files: Option<&'a BTreeMap<String, String>>,
 }
 
 /// The reason phrase of a status line. nginx words a few differently from Go and Apache.
@@ -108,16 +110,31 @@ pub(crate) fn serve(x: &Exchange<'_>) -> (HttpResponse, Option<String>) {
         .next()
         .filter(|p| !p.is_empty())
         .unwrap_or("/");
-    let status = x.listener.http_status(path).unwrap_or(404);
     let spec = &x.listener.spec;
+    // A mounted docroot: the file or 404, nothing of the image's own pages.
+    let file = x.files.map(|files| {
+        let name = bare.trim_start_matches('/');
+        let name = if name.is_empty() || name.ends_with('/') {
+            format!("{name}index.html")
+        } else {
+            name.to_string()
+        };
+        files.get(&name)
+    });
+    let status = match file {
+        Some(Some(_)) => 200,
+        Some(None) => 404,
+        None => x.listener.http_status(path).unwrap_or(404),
+    };
     let version = image_version(x.entry, x.tag);
     let server = spec
         .server
         .as_deref()
         .map(|s| s.replace("{version}", &version));
-    let body_template = spec
-        .bodies
-        .get(bare)
+    let body_template = file
+        .is_none()
+        .then(|| spec.bodies.get(bare))
+        .flatten()
         .or_else(|| spec.bodies.get(&status.to_string()))
         .or_else(|| spec.bodies.get("*"))
         .map(String::as_str)
@@ -128,7 +145,10 @@ pub(crate) fn serve(x: &Exchange<'_>) -> (HttpResponse, Option<String>) {
         status,
         bytes: 0,
     };
-    let body = fill(body_template, &vars);
+    let body = match file {
+        Some(Some(content)) => content.clone(),
+        _ => fill(body_template, &vars),
+    };
     let nginx = server.as_deref().is_some_and(|s| s.starts_with("nginx"));
     let log = spec.access_log.as_deref().map(|t| {
         fill(
