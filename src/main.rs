@@ -1,14 +1,16 @@
 //! `kubedrill`: the command-line entry point. `kubedrill serve` runs the simulated cluster
-//! behind the embedded API server for the real kubectl; without a command it boots the cluster
-//! (optionally with manifests) and prints what is in it, `kubectl get`-style.
+//! behind the embedded API server for the real kubectl (empty, or seeded with a scenario's
+//! drill); `list`, `pack validate`, `grade` and `solve` work with scenario packs; without a
+//! command it boots the cluster (optionally with manifests) and prints what is in it.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use kubedrill_apiserver::{Server, WallClock};
-use kubedrill_sim::{ClusterConfig, Kind, ListOptions, Sim, meta};
+use kubedrill::catalog::Catalog;
+use kubedrill_sim::{Kind, ListOptions, Sim, meta};
 use std::path::PathBuf;
-use std::sync::Arc;
+
+mod commands;
 
 /// A trainer for the CKA's Services and networking tasks.
 #[derive(Debug, Parser)]
@@ -19,6 +21,9 @@ struct Cli {
     /// Without a command: boot a simulated cluster, apply these manifests, print its state.
     #[arg(short = 'f', long = "filename", value_name = "MANIFEST")]
     files: Vec<String>,
+    /// A scenario pack folder to use besides the built-in pack (repeatable).
+    #[arg(long = "pack", value_name = "DIR", global = true)]
+    packs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -34,74 +39,120 @@ enum Command {
         /// Manifests to apply before serving.
         #[arg(short = 'f', long = "manifest", value_name = "MANIFEST")]
         manifests: Vec<String>,
+        /// Seed the cluster with this scenario's drill (see `kubedrill list`).
+        #[arg(long, value_name = "ID")]
+        scenario: Option<String>,
+        /// Which attempt of the scenario (default: a new one each time).
+        #[arg(long, value_name = "N", requires = "scenario")]
+        seed: Option<u64>,
     },
+    /// List every scenario.
+    List {
+        /// As JSON: id, title, pack, difficulty, domain, tags, minutes, weight, requires.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Work with scenario packs.
+    Pack {
+        #[command(subcommand)]
+        command: PackCommand,
+    },
+    /// Grade a running drill: exit 0 when every check passes, 1 otherwise.
+    Grade {
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Per-check results with explanations, as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply a scenario's reference solution to a running drill (for instructors and tests).
+    Solve {
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PackCommand {
+    /// Check packs: they load, and every scenario is broken when seeded and fixed by its
+    /// reference solution, for several seeds. Exit 1 on any failure.
+    Validate {
+        /// Pack folders (each with a pack.yaml).
+        #[arg(value_name = "DIR", required = true)]
+        dirs: Vec<PathBuf>,
+        /// How many seeds to try per scenario.
+        #[arg(long, default_value_t = 3)]
+        seeds: u64,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct TargetArgs {
+    /// The scenario (default: the one `kubedrill serve --scenario` is running).
+    #[arg(long, value_name = "ID")]
+    scenario: Option<String>,
+    /// The attempt (default: the one `serve` started).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// The cluster's kubeconfig (default: the one `kubedrill serve` writes).
+    #[arg(long, value_name = "PATH")]
+    kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context (default: the drill's, else the current one).
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+}
+
+impl From<TargetArgs> for commands::grade::Target {
+    fn from(a: TargetArgs) -> Self {
+        commands::grade::Target {
+            scenario: a.scenario,
+            seed: a.seed,
+            kubeconfig: a.kubeconfig,
+            context: a.context,
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let catalog = || Catalog::load(&cli.packs);
     let result = match cli.command {
-        None => run(&cli.files),
+        None => run(&cli.files).map(|()| ExitCode::SUCCESS),
         Some(Command::Serve {
             kubeconfig,
             port,
             manifests,
-        }) => serve(kubeconfig, port, &manifests),
+            scenario,
+            seed,
+        }) => catalog().and_then(|c| {
+            commands::serve::run(
+                &c,
+                commands::serve::Options {
+                    kubeconfig,
+                    port,
+                    manifests,
+                    scenario,
+                    seed,
+                },
+            )
+        }),
+        Some(Command::List { json }) => catalog().and_then(|c| commands::list::run(&c, json)),
+        Some(Command::Pack {
+            command: PackCommand::Validate { dirs, seeds },
+        }) => commands::pack::validate(&dirs, seeds),
+        Some(Command::Grade { target, json }) => {
+            catalog().and_then(|c| commands::grade::grade(&c, &target.into(), json))
+        }
+        Some(Command::Solve { target }) => {
+            catalog().and_then(|c| commands::grade::solve(&c, &target.into()))
+        }
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
-    }
-}
-
-fn serve(kubeconfig: Option<PathBuf>, port: u16, manifests: &[String]) -> Result<(), String> {
-    let path = kubeconfig
-        .or_else(kubedrill_apiserver::kubeconfig::default_path)
-        .ok_or("no $XDG_DATA_HOME or $HOME for the kubeconfig; pass --kubeconfig")?;
-    let mut sim =
-        Sim::new(ClusterConfig::default(), Arc::new(WallClock)).map_err(|e| e.to_string())?;
-    for f in manifests {
-        let text = std::fs::read_to_string(f).map_err(|e| format!("{f}: {e}"))?;
-        sim.apply_yaml(&text).map_err(|e| format!("{f}: {e}"))?;
-    }
-    let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-    rt.block_on(async move {
-        let mut server = Server::new().map_err(|e| e.to_string())?;
-        server
-            .add("kubedrill", sim, port)
-            .await
-            .map_err(|e| e.to_string())?;
-        let text = kubedrill_apiserver::kubeconfig::render(&server.contexts());
-        kubedrill_apiserver::kubeconfig::write(&path, &text).map_err(|e| e.to_string())?;
-        // The listener is bound and accepting before this line is printed.
-        println!("export KUBECONFIG={}", path.display());
-        shutdown_signal().await;
-        Ok(())
-    })
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
     }
 }
 

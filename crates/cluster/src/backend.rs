@@ -112,8 +112,10 @@ impl Backend {
         context: Option<&str>,
     ) -> Result<Backend, ClusterError> {
         let kc = match path {
-            Some(p) => Kubeconfig::read_from(p)
-                .map_err(|e| ClusterError::Kubeconfig(format!("{}: {e}", p.display())))?,
+            // kube's error names the file.
+            Some(p) => {
+                Kubeconfig::read_from(p).map_err(|e| ClusterError::Kubeconfig(e.to_string()))?
+            }
             None => Kubeconfig::read().map_err(|e| ClusterError::Kubeconfig(e.to_string()))?,
         };
         let opts = KubeConfigOptions {

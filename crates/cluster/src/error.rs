@@ -49,7 +49,23 @@ impl From<kube::Error> for ClusterError {
                 reason: s.reason.clone(),
                 message: s.message.clone(),
             },
-            other => ClusterError::Unreachable(other.to_string()),
+            other => ClusterError::Unreachable(chain(&other)),
         }
     }
+}
+
+/// An error and its causes, `: `-joined, without repeating a cause its parent already quoted
+/// ("client error (Connect): tcp connect error: Connection refused (os error 111)").
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let s = c.to_string();
+        if !text.contains(&s) {
+            text.push_str(": ");
+            text.push_str(&s);
+        }
+        cur = c.source();
+    }
+    text
 }
