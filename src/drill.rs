@@ -2,6 +2,7 @@
 //! steps onto `kubedrill-cluster` calls, runs the probes the grader plans, and grades — the
 //! same sequence for the simulated cluster and a real one.
 
+use kubedrill_apiserver::AuditEntry;
 use kubedrill_cluster::{Backend, ClusterError, PatchKind, ProbePod};
 use kubedrill_scenario::model::{ObjectRef, Step};
 use kubedrill_scenario::probe::ProbeFrom;
@@ -193,4 +194,23 @@ pub async fn grade_now(
         );
     }
     Ok(grade(inst, &snapshot, &results))
+}
+
+/// Which of the scenario's diagnosis steps the learner's own requests have done (guided
+/// mode). The drill backend's requests (seeding, probes, grading) do not count.
+pub fn diagnosis_progress(inst: &Instance, audit: &[AuditEntry]) -> Vec<bool> {
+    let observed: Vec<kubedrill_scenario::ObservedRequest<'_>> = audit
+        .iter()
+        .filter(|e| e.user_agent != kubedrill_cluster::USER_AGENT)
+        .filter_map(|e| {
+            Some(kubedrill_scenario::ObservedRequest {
+                verb: &e.verb,
+                resource: e.kind?.plural(),
+                namespace: e.namespace.as_deref(),
+                name: e.name.as_deref(),
+                subresource: e.subresource.as_deref(),
+            })
+        })
+        .collect();
+    kubedrill_scenario::steps_done(&inst.scenario.diagnosis, &observed)
 }

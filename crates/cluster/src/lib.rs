@@ -17,7 +17,7 @@ pub mod kinds;
 pub mod probe;
 pub mod time;
 
-pub use backend::{Backend, PatchKind};
+pub use backend::{Backend, PatchKind, USER_AGENT};
 pub use error::ClusterError;
 pub use probe::{ProbePod, ProbeRun};
 pub use time::TimeControl;

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod diagnosis;
 pub mod grade;
 pub mod load;
 pub mod model;
@@ -16,6 +17,7 @@ pub mod snapshot;
 pub mod vars;
 
 pub use check::{Check, CheckKind, Expect, Vantage};
+pub use diagnosis::{ObservedRequest, steps_done};
 pub use grade::{CheckResult, Report, grade};
 pub use load::{LoadError, Pack, load_pack, load_pack_from_texts};
 pub use model::{Difficulty, PackMeta, Scenario};
