@@ -189,7 +189,7 @@ pub async fn grade_now(
                 exit_code: run.exit_code,
                 stdout: text.clone(),
                 stderr: text,
-                trace: None,
+                trace: run.trace,
             },
         );
     }

@@ -122,7 +122,9 @@ pub fn render(report: &Report) -> String {
         let mark = if c.passed { "PASS" } else { "FAIL" };
         s.push_str(&format!("  {mark}  {}: {}\n", c.id, c.title));
         if !c.passed {
-            s.push_str(&format!("        {}\n", c.explanation));
+            for line in c.explanation.lines() {
+                s.push_str(&format!("        {line}\n"));
+            }
         }
     }
     s

@@ -306,6 +306,18 @@ impl Backend {
         }
     }
 
+    /// In process: the network model's trace of the first request a client pod's command
+    /// made, one hop per line. A real cluster cannot say.
+    pub(crate) fn client_trace(&self, namespace: &str, pod: &str) -> Option<String> {
+        let Transport::InProcess { cluster, .. } = &self.transport else {
+            return None;
+        };
+        let traces = cluster.read(|sim| sim.client_traces(namespace, pod))?;
+        let first = traces.first()?;
+        let lines: Vec<String> = first.lines().iter().map(|l| format!("  - {l}")).collect();
+        Some(lines.join("\n"))
+    }
+
     pub(crate) fn now(&self) -> Option<jiff::Timestamp> {
         match &self.transport {
             Transport::InProcess { cluster, .. } => Some(cluster.read(kubedrill_sim::Sim::now)),

@@ -41,6 +41,8 @@ pub struct ProbeRun {
     pub log: String,
     /// The pod that ran it (gone by the time this is returned).
     pub pod: String,
+    /// On the simulated cluster: how the first request travelled, hop by hop.
+    pub trace: Option<String>,
 }
 
 impl ProbePod {
@@ -141,6 +143,7 @@ impl Backend {
                         exit_code,
                         log,
                         pod: name.clone(),
+                        trace: self.client_trace(ns, name),
                     });
                 }
             }

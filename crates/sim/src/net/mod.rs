@@ -239,6 +239,7 @@ pub mod clients;
 mod deliver;
 mod dns;
 mod endpoints;
+mod explain;
 mod http;
 pub mod ingress;
 pub mod policy;

@@ -8,7 +8,7 @@
 
 use jiff::Timestamp;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -32,7 +32,12 @@ pub(crate) struct NetState {
     pub(crate) affinity: HashMap<AffinityKey, (Ipv4Addr, u16, Timestamp)>,
     /// NetworkPolicies compiled once per store change.
     pub(crate) policy: crate::net::policy::PolicyCache,
+    /// The requests of each client container's last run, by pod uid (oldest runs evicted).
+    client_traces: VecDeque<(String, Vec<crate::net::Trace>)>,
 }
+
+/// Client runs whose traces are kept.
+const CLIENT_TRACES_KEPT: usize = 256;
 
 /// One entry of the ClientIP affinity table: per Service port and client address, as the
 /// iptables `recent` lists are per service-port chain.
@@ -51,7 +56,23 @@ impl NetState {
             rng: Rng::new(seed ^ SPREAD_SEED),
             affinity: HashMap::new(),
             policy: crate::net::policy::PolicyCache::new(),
+            client_traces: VecDeque::new(),
         }
+    }
+
+    pub(crate) fn record_client_traces(&mut self, pod_uid: &str, traces: Vec<crate::net::Trace>) {
+        self.client_traces.retain(|(uid, _)| uid != pod_uid);
+        if self.client_traces.len() >= CLIENT_TRACES_KEPT {
+            self.client_traces.pop_front();
+        }
+        self.client_traces.push_back((pod_uid.to_string(), traces));
+    }
+
+    pub(crate) fn client_traces(&self, pod_uid: &str) -> Option<&[crate::net::Trace]> {
+        self.client_traces
+            .iter()
+            .find(|(uid, _)| uid == pod_uid)
+            .map(|(_, t)| t.as_slice())
     }
 
     /// The index for the store as it is now: caught up from the watch log since the last

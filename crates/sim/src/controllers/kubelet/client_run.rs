@@ -60,13 +60,13 @@ pub(super) fn outcome(
         ..ClientEnv::default()
     };
     // A missing binary or an origin the model cannot place: leave it to the catalog.
-    let run = clients::run_with(
-        &mut clients::SimNet { sim, from },
-        &entry.tools,
-        &argv,
-        &env,
-    )
-    .ok()?;
+    let mut net = Recording {
+        net: clients::SimNet { sim, from },
+        traces: Vec::new(),
+    };
+    let run = clients::run_with(&mut net, &entry.tools, &argv, &env).ok()?;
+    let traces = net.traces;
+    sim.net.record_client_traces(meta::uid(pod), traces);
     let name = c["name"].as_str().unwrap_or("");
     let text = run.combined();
     if !text.is_empty() {
@@ -102,4 +102,30 @@ fn argv(c: &Value, entry: &ImageEntry, vars: &BTreeMap<String, String>) -> Vec<S
         return std::iter::once("curl".to_string()).chain(args).collect();
     }
     args
+}
+
+/// The network as the client sees it, keeping every request's trace: what the sim knows of
+/// the run beyond its output, for the grader's explanations.
+struct Recording<'a> {
+    net: clients::SimNet<'a>,
+    traces: Vec<crate::net::Trace>,
+}
+
+impl clients::Network for Recording<'_> {
+    fn resolve(&mut self, name: &str) -> Result<crate::net::DnsLookup, crate::error::ApiError> {
+        self.net.resolve(name)
+    }
+
+    fn trace(
+        &mut self,
+        req: &crate::net::Request,
+    ) -> Result<crate::net::Trace, crate::error::ApiError> {
+        let t = self.net.trace(req)?;
+        self.traces.push(t.clone());
+        Ok(t)
+    }
+
+    fn search(&self) -> Vec<String> {
+        self.net.search()
+    }
 }
