@@ -5,5 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod diff;
 pub mod drill;
+pub mod session;
 pub mod state;

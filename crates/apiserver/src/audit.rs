@@ -61,6 +61,11 @@ impl AuditLog {
         self.entries.len()
     }
 
+    /// The sequence number the next entry will get.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

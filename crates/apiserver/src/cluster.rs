@@ -83,6 +83,24 @@ impl Cluster {
         out
     }
 
+    /// Swap in another simulated cluster (a drill started again from its seed): the same
+    /// listener, token and audit log serve it from now on; server-side apply's intents belong
+    /// to the old objects and go.
+    pub fn replace(&self, sim: Sim) {
+        let rv = {
+            let mut s = lock(&self.sim);
+            *s = sim;
+            s.resource_version()
+        };
+        lock(&self.intents).clear();
+        self.changed.send_replace(rv);
+    }
+
+    /// The sequence number the next audit entry will get: "what the learner did since".
+    pub fn audit_next_seq(&self) -> u64 {
+        lock(&self.audit).next_seq()
+    }
+
     /// A receiver that changes after every write.
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.changed.subscribe()
