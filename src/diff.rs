@@ -116,6 +116,7 @@ mod tests {
             !d.contains("web-1"),
             "controller-owned pods are not the learner's: {d}"
         );
-        assert_eq!(objects(std::slice::from_ref(&svc), &[svc]), "");
+        let same = std::slice::from_ref(&svc);
+        assert_eq!(objects(same, same), "");
     }
 }
