@@ -9,7 +9,7 @@ use kubedrill_scenario::probe::ProbeFrom;
 use kubedrill_scenario::{
     Instance, Pack, ProbeOutcome, ProbeResults, Report, Snapshot, grade, plan_probes,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::path::Path;
 
 mod builtin {
@@ -56,22 +56,21 @@ pub fn needs_ingress_controller(inst: &Instance) -> bool {
 }
 
 /// Seed `inst`: its objects in order, then its setup steps, then let the cluster settle.
-/// Returns every object as seeded (what invariant checks compare against).
+/// Returns every object as seeded (what invariant checks compare against). On a real
+/// cluster the scenario's namespaces must not exist unless an earlier attempt made them
+/// (those are deleted first), and everything created is labelled as kubedrill's.
 pub async fn seed(backend: &Backend, inst: &Instance) -> Result<Vec<Value>, DrillError> {
-    if needs_ingress_controller(inst) {
-        // What `requires: [ingress-controller]` promises; on the simulated cluster the
-        // controller's install already made it, and apply leaves it as it is.
-        backend
-            .apply(&json!({
-                "apiVersion": "networking.k8s.io/v1",
-                "kind": "IngressClass",
-                "metadata": {"name": "nginx", "labels": {"app.kubernetes.io/name": "ingress-nginx"}},
-                "spec": {"controller": "k8s.io/ingress-nginx"}
-            }))
-            .await
-            .map_err(at("IngressClass nginx"))?;
-    }
-    apply_yaml(backend, &inst.scenario.objects).await?;
+    let docs = parse(&inst.scenario.objects)?;
+    let namespaces: Vec<String> = docs
+        .iter()
+        .filter(|d| d["kind"] == "Namespace")
+        .filter_map(|d| d["metadata"]["name"].as_str().map(str::to_string))
+        .collect();
+    backend
+        .prepare_namespaces(&namespaces)
+        .await
+        .map_err(at("preparing the scenario's namespaces"))?;
+    apply_docs(backend, docs).await?;
     for step in &inst.scenario.setup {
         apply_step(backend, step).await?;
     }
@@ -82,10 +81,16 @@ pub async fn seed(backend: &Backend, inst: &Instance) -> Result<Vec<Value>, Dril
         .map_err(at("reading the seeded cluster"))
 }
 
-async fn apply_yaml(backend: &Backend, yaml: &str) -> Result<(), DrillError> {
-    let docs = kubedrill_sim::yaml::parse_documents(yaml)
-        .map_err(|e| DrillError::Step(format!("objects: {e}")))?;
-    for doc in docs.into_iter().filter(|d| !d.is_null()) {
+fn parse(yaml: &str) -> Result<Vec<Value>, DrillError> {
+    Ok(kubedrill_sim::yaml::parse_documents(yaml)
+        .map_err(|e| DrillError::Step(format!("objects: {e}")))?
+        .into_iter()
+        .filter(|d| !d.is_null())
+        .collect())
+}
+
+async fn apply_docs(backend: &Backend, docs: Vec<Value>) -> Result<(), DrillError> {
+    for doc in docs {
         let what = format!(
             "apply {} {}",
             doc["kind"].as_str().unwrap_or("?"),
@@ -103,7 +108,7 @@ fn ns(r: &ObjectRef) -> Option<&str> {
 /// One setup or solution step.
 pub async fn apply_step(backend: &Backend, step: &Step) -> Result<(), DrillError> {
     match step {
-        Step::Apply(yaml) => apply_yaml(backend, yaml).await,
+        Step::Apply(yaml) => apply_docs(backend, parse(yaml)?).await,
         Step::Patch(p) => {
             let kind = match p.patch_type.as_str() {
                 "merge" => PatchKind::Merge,

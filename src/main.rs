@@ -70,6 +70,24 @@ enum Command {
         #[command(flatten)]
         target: TargetArgs,
     },
+    /// Seed a drill on your own cluster (a kubeconfig context: kind, minikube, k3d, …), then
+    /// fix it with kubectl and `kubedrill grade --context C`.
+    Start {
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Delete everything kubedrill created on a cluster (its namespaces and labelled objects).
+    Clean {
+        /// The kubeconfig (default: $KUBECONFIG or ~/.kube/config).
+        #[arg(long, value_name = "PATH")]
+        kubeconfig: Option<PathBuf>,
+        /// The context (default: the current one).
+        #[arg(long, value_name = "NAME")]
+        context: Option<String>,
+        /// Allow a context that does not look like a cluster on this machine.
+        #[arg(long)]
+        i_own_this_cluster: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,12 +112,17 @@ struct TargetArgs {
     /// The attempt (default: the one `serve` started).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// The cluster's kubeconfig (default: the one `kubedrill serve` writes).
+    /// The cluster's kubeconfig (default: the one `kubedrill serve` writes; with only
+    /// --context, $KUBECONFIG or ~/.kube/config).
     #[arg(long, value_name = "PATH")]
     kubeconfig: Option<PathBuf>,
     /// The kubeconfig context (default: the drill's, else the current one).
     #[arg(long, value_name = "NAME")]
     context: Option<String>,
+    /// Allow a context that does not look like a cluster on this machine (kubedrill creates
+    /// and deletes objects there, only ones it labelled).
+    #[arg(long)]
+    i_own_this_cluster: bool,
 }
 
 impl From<TargetArgs> for commands::grade::Target {
@@ -109,6 +132,7 @@ impl From<TargetArgs> for commands::grade::Target {
             seed: a.seed,
             kubeconfig: a.kubeconfig,
             context: a.context,
+            i_own_this_cluster: a.i_own_this_cluster,
         }
     }
 }
@@ -146,6 +170,19 @@ fn main() -> ExitCode {
         Some(Command::Solve { target }) => {
             catalog().and_then(|c| commands::grade::solve(&c, &target.into()))
         }
+        Some(Command::Start { target }) => {
+            catalog().and_then(|c| commands::grade::start(&c, &target.into()))
+        }
+        Some(Command::Clean {
+            kubeconfig,
+            context,
+            i_own_this_cluster,
+        }) => commands::grade::clean(&commands::grade::Target {
+            kubeconfig,
+            context,
+            i_own_this_cluster,
+            ..Default::default()
+        }),
     };
     match result {
         Ok(code) => code,

@@ -28,6 +28,23 @@ pub fn path_for(kubeconfig: &Path) -> PathBuf {
     kubeconfig.with_file_name(name)
 }
 
+/// Where the drill on a real cluster's `context` is recorded:
+/// `$XDG_DATA_HOME/kubedrill/drills/<context>.json` (never beside the user's kubeconfig).
+pub fn path_for_context(context: &str) -> Option<PathBuf> {
+    let data = kubedrill_apiserver::kubeconfig::default_path()?;
+    let safe: String = context
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Some(data.parent()?.join("drills").join(format!("{safe}.json")))
+}
+
 impl DrillState {
     /// Write to `path`: a temporary file in the same directory, synced, then renamed over.
     pub fn save(&self, path: &Path) -> Result<(), String> {

@@ -26,7 +26,7 @@ pub struct Options {
 pub const CONTEXT: &str = "kubedrill";
 
 /// A seed that differs from run to run, so attempts differ unless one is asked for.
-fn fresh_seed() -> u64 {
+pub fn fresh_seed() -> u64 {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());

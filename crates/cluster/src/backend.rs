@@ -41,14 +41,16 @@ enum Transport {
         cluster: Arc<ServedCluster>,
         time: Arc<dyn TimeControl>,
     },
-    /// Anything reached through a kubeconfig.
-    Remote,
+    /// Anything reached through a kubeconfig, by this context.
+    Remote { context: String },
 }
 
 /// A cluster to drill on.
 pub struct Backend {
     client: Client,
     transport: Transport,
+    /// On a real cluster: the attempt id everything created is labelled with.
+    attempt: Option<String>,
 }
 
 impl std::fmt::Debug for Backend {
@@ -58,7 +60,7 @@ impl std::fmt::Debug for Backend {
                 "transport",
                 &match self.transport {
                     Transport::InProcess { .. } => "in-process",
-                    Transport::Remote => "kubeconfig",
+                    Transport::Remote { .. } => "kubeconfig",
                 },
             )
             .finish()
@@ -88,6 +90,7 @@ impl Backend {
         Backend {
             client: Client::new(service, "default"),
             transport: Transport::InProcess { cluster, time },
+            attempt: None,
         }
     }
 
@@ -118,8 +121,14 @@ impl Backend {
             }
             None => Kubeconfig::read().map_err(|e| ClusterError::Kubeconfig(e.to_string()))?,
         };
+        let context_name = match context {
+            Some(c) => c.to_string(),
+            None => kc.current_context.clone().ok_or_else(|| {
+                ClusterError::Kubeconfig("no current context; pass --context".into())
+            })?,
+        };
         let opts = KubeConfigOptions {
-            context: context.map(str::to_string),
+            context: Some(context_name.clone()),
             ..KubeConfigOptions::default()
         };
         let mut config = Config::from_custom_kubeconfig(kc, &opts)
@@ -133,8 +142,26 @@ impl Backend {
             Client::try_from(config).map_err(|e| ClusterError::Kubeconfig(e.to_string()))?;
         Ok(Backend {
             client,
-            transport: Transport::Remote,
+            transport: Transport::Remote {
+                context: context_name,
+            },
+            attempt: None,
         })
+    }
+
+    /// Label what this backend creates on a real cluster with `attempt` (and kubedrill's
+    /// managed-by label); without one, a real cluster gets the managed-by label alone.
+    pub fn with_attempt(mut self, attempt: impl Into<String>) -> Backend {
+        self.attempt = Some(attempt.into());
+        self
+    }
+
+    /// The kubeconfig context of a real cluster; `None` in process.
+    pub fn context(&self) -> Option<&str> {
+        match &self.transport {
+            Transport::Remote { context } => Some(context),
+            Transport::InProcess { .. } => None,
+        }
     }
 
     /// Whether the cluster is the in-process simulated one.
@@ -165,11 +192,21 @@ impl Backend {
             .ok_or_else(|| ClusterError::Invalid(format!("{kind} without metadata.name")))?;
         let ns = obj["metadata"]["namespace"].as_str();
         let api = self.api(&ar, namespaced, ns);
+        let mut obj = obj.clone();
+        if !self.is_in_process() {
+            crate::safety::mark(&mut obj, self.attempt.as_deref().unwrap_or("manual"));
+        }
         let dynamic: DynamicObject = serde_json::from_value(obj.clone())
             .map_err(|e| ClusterError::Invalid(format!("{kind} {name}: {e}")))?;
         let stored = match api.create(&Default::default(), &dynamic).await {
             Err(kube::Error::Api(s)) if s.code == 409 => {
-                api.patch(name, &PatchParams::default(), &Patch::Strategic(obj))
+                let ns = if namespaced {
+                    Some(ns.unwrap_or("default"))
+                } else {
+                    None
+                };
+                self.guard_change(kind, ns, name).await?;
+                api.patch(name, &PatchParams::default(), &Patch::Strategic(&obj))
                     .await?
             }
             other => other?,
@@ -187,6 +224,7 @@ impl Backend {
         patch: &Value,
     ) -> Result<Value, ClusterError> {
         let (ar, namespaced) = kinds::by_name(kind)?;
+        self.guard_change(kind, namespace, name).await?;
         let api = self.api(&ar, namespaced, namespace);
         let pp = PatchParams::default();
         let stored = match patch_kind {
@@ -215,6 +253,7 @@ impl Backend {
         name: &str,
     ) -> Result<(), ClusterError> {
         let (ar, namespaced) = kinds::by_name(kind)?;
+        self.guard_change(kind, namespace, name).await?;
         self.api(&ar, namespaced, namespace)
             .delete(name, &DeleteParams::default())
             .await?;
@@ -247,6 +286,14 @@ impl Backend {
             Some(o) => Ok(Some(to_value(o, &ar))),
             None => Ok(None),
         }
+    }
+
+    /// Every object of one kind (`Node`, `Service`, …), across namespaces.
+    pub async fn objects_of(&self, kind: &str) -> Result<Vec<Value>, ClusterError> {
+        let (ar, _) = kinds::by_name(kind)?;
+        let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &ar);
+        let list = api.list(&ListParams::default()).await?;
+        Ok(list.items.into_iter().map(|o| to_value(o, &ar)).collect())
     }
 
     /// Every object of every kind a check may read, across namespaces.
@@ -302,7 +349,7 @@ impl Backend {
     pub(crate) fn step(&self, since: jiff::Timestamp, horizon: SignedDuration) -> bool {
         match &self.transport {
             Transport::InProcess { cluster, time } => step(cluster, time.as_ref(), since, horizon),
-            Transport::Remote => false,
+            Transport::Remote { .. } => false,
         }
     }
 
@@ -321,7 +368,7 @@ impl Backend {
     pub(crate) fn now(&self) -> Option<jiff::Timestamp> {
         match &self.transport {
             Transport::InProcess { cluster, .. } => Some(cluster.read(kubedrill_sim::Sim::now)),
-            Transport::Remote => None,
+            Transport::Remote { .. } => None,
         }
     }
 }

@@ -22,6 +22,10 @@ pub enum ClusterError {
     /// An object without the fields an operation needs.
     #[error("invalid object: {0}")]
     Invalid(String),
+    /// A safety rule refused the change (an object kubedrill did not create, a context that
+    /// does not look like the learner's own cluster).
+    #[error("{0}")]
+    Refused(String),
     /// A probe pod that did not finish in time.
     #[error("probe pod {namespace}/{name} did not finish within {seconds} s")]
     ProbeTimeout {

@@ -7,7 +7,7 @@
 //! Must not: know about scenarios, packs or the TUI (the binary maps those onto these calls).
 //!
 //! Modules: `kinds` (which API resource a kind is), `backend` (the client and object verbs),
-//! `probe` (probe pods), `time` (letting an in-process cluster's pending work happen now).
+//! `probe` (probe pods), `safety` (what kubedrill may touch on a real cluster), `time` (letting an in-process cluster's pending work happen now).
 
 #![forbid(unsafe_code)]
 
@@ -15,6 +15,7 @@ mod backend;
 mod error;
 pub mod kinds;
 pub mod probe;
+pub mod safety;
 pub mod time;
 
 pub use backend::{Backend, PatchKind, USER_AGENT};
