@@ -19,6 +19,9 @@ pub struct DrillState {
     /// The kubeconfig context the drill lives in.
     pub context: String,
     pub seeded: Vec<Value>,
+    /// Seeded by `kubedrill serve`: the whole (simulated) cluster is kubedrill's.
+    #[serde(default)]
+    pub whole_cluster: bool,
 }
 
 /// `<kubeconfig>.drill.json`.
@@ -102,6 +105,7 @@ mod tests {
             seed: 7,
             context: "kubedrill".into(),
             seeded: vec![serde_json::json!({"kind": "Pod"})],
+            whole_cluster: true,
         };
         s.save(&p).expect("save");
         assert_eq!(DrillState::load(&p), Ok(Some(s)));

@@ -78,6 +78,8 @@ struct Resolved {
     kubeconfig: Option<PathBuf>,
     context: Option<String>,
     seeded: Vec<serde_json::Value>,
+    /// The drill was seeded by `kubedrill serve`: its whole cluster is kubedrill's.
+    whole_cluster: bool,
 }
 
 fn resolve(t: &Target) -> Result<Resolved, String> {
@@ -117,12 +119,14 @@ fn resolve(t: &Target) -> Result<Resolved, String> {
         .context
         .clone()
         .or_else(|| same.map(|st| st.context.clone()));
+    let whole_cluster = same.is_some_and(|st| st.whole_cluster);
     Ok(Resolved {
         scenario,
         seed,
         kubeconfig,
         context,
         seeded,
+        whole_cluster,
     })
 }
 
@@ -163,12 +167,10 @@ pub fn grade(catalog: &Catalog, t: &Target, json: bool) -> Outcome {
     let (_, src) = catalog.find(&r.scenario)?;
     let report = super::runtime()?.block_on(async {
         let backend = connect(t, r.kubeconfig.as_ref(), r.context.as_deref()).await?;
-        let inst = if backend.is_in_process() {
-            src.instantiate(r.seed)
-        } else {
-            src.instantiate_on(r.seed, &facts(&backend).await?)
-        }
-        .map_err(|e| e.to_string())?;
+        let backend = if r.whole_cluster { backend.whole_cluster() } else { backend };
+        let inst = src
+            .instantiate_on(r.seed, &facts(&backend).await?)
+            .map_err(|e| e.to_string())?;
         if r.seeded.is_empty() {
             eprintln!(
                 "warning: no record of how {} seed {} was seeded here; checks that compare with the seeded objects will fail",
@@ -221,12 +223,14 @@ pub fn solve(catalog: &Catalog, t: &Target) -> Outcome {
     let (_, src) = catalog.find(&r.scenario)?;
     let inst = super::runtime()?.block_on(async {
         let backend = connect(t, r.kubeconfig.as_ref(), r.context.as_deref()).await?;
-        let inst = if backend.is_in_process() {
-            src.instantiate(r.seed)
+        let backend = if r.whole_cluster {
+            backend.whole_cluster()
         } else {
-            src.instantiate_on(r.seed, &facts(&backend).await?)
-        }
-        .map_err(|e| e.to_string())?;
+            backend
+        };
+        let inst = src
+            .instantiate_on(r.seed, &facts(&backend).await?)
+            .map_err(|e| e.to_string())?;
         drill::solve(&backend, &inst)
             .await
             .map_err(|e| e.to_string())?;
@@ -273,6 +277,7 @@ pub fn start(catalog: &Catalog, t: &Target) -> Outcome {
         seed,
         context: context.clone(),
         seeded,
+        whole_cluster: false,
     }
     .save(&path)?;
     println!(

@@ -84,6 +84,7 @@ pub fn run(catalog: &Catalog, o: Options) -> Outcome {
                     seed: inst.seed,
                     context: CONTEXT.to_string(),
                     seeded,
+                    whole_cluster: true,
                 }
                 .save(&state_path)?;
                 println!("export KUBECONFIG={}", path.display());

@@ -51,6 +51,8 @@ pub struct Backend {
     transport: Transport,
     /// On a real cluster: the attempt id everything created is labelled with.
     attempt: Option<String>,
+    /// The whole cluster is kubedrill's (one `kubedrill serve` runs): no ownership rules.
+    whole_cluster: bool,
 }
 
 impl std::fmt::Debug for Backend {
@@ -91,6 +93,7 @@ impl Backend {
             client: Client::new(service, "default"),
             transport: Transport::InProcess { cluster, time },
             attempt: None,
+            whole_cluster: true,
         }
     }
 
@@ -146,6 +149,7 @@ impl Backend {
                 context: context_name,
             },
             attempt: None,
+            whole_cluster: false,
         })
     }
 
@@ -162,6 +166,19 @@ impl Backend {
             Transport::Remote { context } => Some(context),
             Transport::InProcess { .. } => None,
         }
+    }
+
+    /// Declare the cluster kubedrill's own (a simulated cluster `kubedrill serve` runs, reached
+    /// over its kubeconfig): objects are changed without the ownership rules, and nothing is
+    /// labelled, as in process.
+    pub fn whole_cluster(mut self) -> Backend {
+        self.whole_cluster = true;
+        self
+    }
+
+    /// Whether kubedrill owns every object of this cluster.
+    pub fn owns_whole_cluster(&self) -> bool {
+        self.whole_cluster
     }
 
     /// Whether the cluster is the in-process simulated one.
@@ -193,7 +210,7 @@ impl Backend {
         let ns = obj["metadata"]["namespace"].as_str();
         let api = self.api(&ar, namespaced, ns);
         let mut obj = obj.clone();
-        if !self.is_in_process() {
+        if !self.whole_cluster {
             crate::safety::mark(&mut obj, self.attempt.as_deref().unwrap_or("manual"));
         }
         let dynamic: DynamicObject = serde_json::from_value(obj.clone())

@@ -63,7 +63,7 @@ impl Backend {
         namespace: Option<&str>,
         name: &str,
     ) -> Result<(), ClusterError> {
-        if self.is_in_process() {
+        if self.owns_whole_cluster() {
             return Ok(());
         }
         if let Some(ns) = namespace
@@ -81,7 +81,7 @@ impl Backend {
     /// Before seeding `namespaces` on a real cluster: refuse any that exists without
     /// kubedrill's label; delete (and wait out) those an earlier attempt left.
     pub async fn prepare_namespaces(&self, namespaces: &[String]) -> Result<(), ClusterError> {
-        if self.is_in_process() {
+        if self.owns_whole_cluster() {
             return Ok(());
         }
         for ns in namespaces {
