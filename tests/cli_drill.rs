@@ -142,6 +142,9 @@ fn grading_a_dead_cluster_says_it_cannot_be_reached() {
     drop(served);
     let (code, _, err) = kubedrill(&["grade", "--kubeconfig", &kc]);
     assert_eq!(code, 1);
-    assert!(err.starts_with("error: cannot reach the cluster: "), "{err}");
+    assert!(
+        err.starts_with("error: cannot reach the cluster: "),
+        "{err}"
+    );
     assert!(err.contains("Connection refused"), "{err}");
 }

@@ -182,3 +182,20 @@ fn a_context_that_does_not_look_local_needs_consent() {
     let (code, _, err) = kubedrill(dir.path(), &[&args[..], &["--i-own-this-cluster"]].concat());
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_scenario_the_cluster_cannot_run_is_refused_with_what_it_lacks() {
+    // The served cluster has no ingress controller installed and no NetworkPolicy CNI pods.
+    let dir = tempfile::tempdir().unwrap();
+    let _served = serve(dir.path(), None);
+    let kc = dir.path().join("kubeconfig").display().to_string();
+    let (code, _, err) = kubedrill(
+        dir.path(),
+        &["start", "--scenario", "ing-wrong-backend-port", "--kubeconfig", &kc, "--context", "kubedrill"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("ing-wrong-backend-port cannot run on context kubedrill: it needs an ingress controller"),
+        "{err}"
+    );
+}

@@ -5,8 +5,8 @@
 use kubedrill::catalog::Catalog;
 use kubedrill::drill;
 use kubedrill::state::{self, DrillState, STATE_VERSION};
-use kubedrill_cluster::Backend;
 use kubedrill_cluster::safety::is_local_context;
+use kubedrill_cluster::{Backend, capabilities};
 use kubedrill_scenario::{ClusterFacts, Report};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -258,10 +258,23 @@ pub fn start(catalog: &Catalog, t: &Target) -> Outcome {
     let kubeconfig = t.kubeconfig.clone();
     let (inst, context, seeded) = super::runtime()?.block_on(async {
         let backend = connect(t, kubeconfig.as_ref(), t.context.as_deref()).await?;
+        let context = backend.context().unwrap_or_default().to_string();
+        let mut have = capabilities::detect(&backend)
+            .await
+            .map_err(|e| e.to_string())?;
+        if t.i_own_this_cluster {
+            have.insert("cluster-admin".into());
+        }
+        let lacking = capabilities::missing(&src.scenario.requires, &have);
+        if !lacking.is_empty() {
+            return Err(format!(
+                "{id} cannot run on context {context}: it needs {}",
+                lacking.join("; ")
+            ));
+        }
         let inst = src
             .instantiate_on(seed, &facts(&backend).await?)
             .map_err(|e| e.to_string())?;
-        let context = backend.context().unwrap_or_default().to_string();
         let backend = backend.with_attempt(format!("{id}-{seed}"));
         let seeded = drill::seed(&backend, &inst)
             .await

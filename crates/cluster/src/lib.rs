@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 mod backend;
+pub mod capabilities;
 mod error;
 pub mod kinds;
 pub mod probe;
