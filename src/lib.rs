@@ -7,5 +7,7 @@
 pub mod catalog;
 pub mod diff;
 pub mod drill;
+pub mod progress;
 pub mod session;
 pub mod state;
+pub mod tui;

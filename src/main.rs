@@ -1,7 +1,8 @@
-//! `kubedrill`: the command-line entry point. `kubedrill serve` runs the simulated cluster
-//! behind the embedded API server for the real kubectl (empty, or seeded with a scenario's
-//! drill); `list`, `pack validate`, `grade` and `solve` work with scenario packs; without a
-//! command it boots the cluster (optionally with manifests) and prints what is in it.
+//! `kubedrill`: the command-line entry point. Without a command it opens the TUI on the
+//! simulated cluster; `kubedrill serve` runs the simulated cluster behind the embedded API
+//! server for the real kubectl (empty, or seeded with a scenario's drill); `list`,
+//! `pack validate`, `grade`, `solve`, `start` and `clean` work with scenario packs and
+//! clusters; `-f MANIFEST` boots the cluster with manifests and prints what is in it.
 
 use std::process::ExitCode;
 
@@ -24,6 +25,10 @@ struct Cli {
     /// A scenario pack folder to use besides the built-in pack (repeatable).
     #[arg(long = "pack", value_name = "DIR", global = true)]
     packs: Vec<PathBuf>,
+    /// Where progress and the TUI's kubeconfig live (default: the platform's data directory,
+    /// ~/.local/share/kubedrill on Linux).
+    #[arg(long, value_name = "DIR", global = true)]
+    data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,7 +146,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let catalog = || Catalog::load(&cli.packs);
     let result = match cli.command {
-        None => run(&cli.files).map(|()| ExitCode::SUCCESS),
+        None if !cli.files.is_empty() => run(&cli.files).map(|()| ExitCode::SUCCESS),
+        None => catalog().and_then(|c| {
+            let dir = cli
+                .data_dir
+                .clone()
+                .or_else(kubedrill::progress::default_dir)
+                .ok_or("no home directory for progress; pass --data-dir")?;
+            let kubeconfig = dir.join("tui.kubeconfig");
+            kubedrill::tui::run(c, dir, kubeconfig).map(|()| ExitCode::SUCCESS)
+        }),
         Some(Command::Serve {
             kubeconfig,
             port,

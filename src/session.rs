@@ -250,7 +250,8 @@ impl Session {
         Ok(a.cluster
             .audit_since(a.since)
             .iter()
-            .filter(|e| e.user_agent != kubedrill_cluster::USER_AGENT)
+            // Discovery and other non-resource requests are kubectl's, not the learner's steps.
+            .filter(|e| e.user_agent != kubedrill_cluster::USER_AGENT && e.kind.is_some())
             .map(activity)
             .collect())
     }

@@ -191,11 +191,21 @@ fn a_scenario_the_cluster_cannot_run_is_refused_with_what_it_lacks() {
     let kc = dir.path().join("kubeconfig").display().to_string();
     let (code, _, err) = kubedrill(
         dir.path(),
-        &["start", "--scenario", "ing-wrong-backend-port", "--kubeconfig", &kc, "--context", "kubedrill"],
+        &[
+            "start",
+            "--scenario",
+            "ing-wrong-backend-port",
+            "--kubeconfig",
+            &kc,
+            "--context",
+            "kubedrill",
+        ],
     );
     assert_eq!(code, 1);
     assert!(
-        err.contains("ing-wrong-backend-port cannot run on context kubedrill: it needs an ingress controller"),
+        err.contains(
+            "ing-wrong-backend-port cannot run on context kubedrill: it needs an ingress controller"
+        ),
         "{err}"
     );
 }

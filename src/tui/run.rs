@@ -1,0 +1,215 @@
+//! The runtime: owns the terminal (raw mode and the alternate screen, restored on quit,
+//! Ctrl-C, SIGTERM and panic — ratatui's init installs the panic hook), turns terminal events
+//! and the clock into messages, and carries out the effects on the drill session. Sleeps in
+//! the event poll between ticks: no busy loop.
+
+use crossterm::event::{self, Event, KeyEventKind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use super::app::{App, Effect, Msg, Started, update};
+use super::theme::Theme;
+use super::view::view;
+use crate::catalog::Catalog;
+use crate::progress;
+use crate::session::Session;
+
+/// The context the study drills run in.
+pub const CONTEXT: &str = "kubedrill";
+
+/// Run the TUI until the learner quits. `data_dir` holds progress; `kubeconfig` is where
+/// the drill clusters' kubeconfig is written.
+pub fn run(catalog: Catalog, data_dir: PathBuf, kubeconfig: PathBuf) -> Result<(), String> {
+    let (progress, warning) = progress::load(&data_dir);
+    let infos = catalog.infos();
+    let domains: Vec<(String, String)> = infos
+        .iter()
+        .map(|i| (i.id.clone(), i.domain.clone()))
+        .collect();
+    let mut session = Session::new(catalog, &kubeconfig, &[CONTEXT])?;
+    let mut app = App::new(infos, progress);
+    app.status = warning;
+    let theme = Theme::from_env();
+    let terminated = sigterm_flag();
+
+    let mut terminal = ratatui::init();
+    let start = Instant::now();
+    let mut dirty = true;
+    let result = loop {
+        if dirty {
+            if let Err(e) = terminal.draw(|f| view(&app, &theme, f)) {
+                break Err(format!("cannot draw: {e}"));
+            }
+            dirty = false;
+        }
+        if terminated.load(Ordering::SeqCst) {
+            break Ok(());
+        }
+        let mut msgs = Vec::new();
+        // Wake at the next whole second for the timer, or at once on input.
+        let wait = Duration::from_millis(1000 - u64::from(start.elapsed().subsec_millis()));
+        match event::poll(wait) {
+            Ok(true) => match event::read() {
+                Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => msgs.push(Msg::Key(k)),
+                Ok(Event::Resize(..)) => dirty = true,
+                Ok(_) => {}
+                Err(e) => break Err(format!("cannot read the terminal: {e}")),
+            },
+            Ok(false) => {}
+            Err(e) => break Err(format!("cannot read the terminal: {e}")),
+        }
+        let now = start.elapsed().as_secs();
+        if now != app.now {
+            app.wall_time = jiff::Timestamp::now().to_string();
+            msgs.push(Msg::Tick(now));
+        }
+        let mut quit = false;
+        while let Some(msg) = (!msgs.is_empty()).then(|| msgs.remove(0)) {
+            dirty = true;
+            for effect in update(&mut app, msg) {
+                match effect {
+                    Effect::Quit => quit = true,
+                    Effect::OpenShell => {
+                        ratatui::restore();
+                        let r = shell(&session, &data_dir);
+                        terminal = ratatui::init();
+                        msgs.push(Msg::ShellClosed(r));
+                    }
+                    other => {
+                        if let Some(m) = perform(&mut session, &app, &domains, &data_dir, other) {
+                            msgs.push(m);
+                        }
+                    }
+                }
+            }
+        }
+        if quit {
+            break Ok(());
+        }
+    };
+    ratatui::restore();
+    result
+}
+
+/// Carry out one effect on the session; the message it produces, if any.
+fn perform(
+    session: &mut Session,
+    app: &App,
+    domains: &[(String, String)],
+    data_dir: &Path,
+    effect: Effect,
+) -> Option<Msg> {
+    match effect {
+        Effect::StartDrill { scenario } => {
+            let seed = fresh_seed();
+            Some(Msg::Started(
+                session
+                    .start(CONTEXT, &scenario, seed)
+                    .and_then(|_| started(session, domains)),
+            ))
+        }
+        Effect::Reset => Some(Msg::Started(
+            session
+                .reset(CONTEXT)
+                .and_then(|_| started(session, domains)),
+        )),
+        Effect::Check => Some(Msg::Checked(session.check(CONTEXT))),
+        Effect::Refresh => {
+            let view = session.cluster_view(CONTEXT).ok()?;
+            Some(Msg::Refreshed {
+                view,
+                activity: session.activity(CONTEXT).unwrap_or_default(),
+                diagnosis: session.diagnosis(CONTEXT).unwrap_or_default(),
+            })
+        }
+        Effect::GiveUp => Some(Msg::GaveUp(session.diff(CONTEXT))),
+        Effect::SaveProgress => progress::save(data_dir, &app.progress)
+            .err()
+            .map(|e| Msg::Started(Err(format!("progress not saved: {e}")))),
+        Effect::OpenShell | Effect::Quit => None,
+    }
+}
+
+fn started(session: &Session, domains: &[(String, String)]) -> Result<Started, String> {
+    let inst = session.instance(CONTEXT)?;
+    let s = &inst.scenario;
+    Ok(Started {
+        info: crate::session::DrillInfo {
+            context: CONTEXT.to_string(),
+            scenario: s.id.clone(),
+            pack: session.pack(CONTEXT)?.to_string(),
+            seed: inst.seed,
+            title: s.title.clone(),
+            task: s.task.clone(),
+            kubeconfig: session.kubeconfig().to_path_buf(),
+        },
+        domain: domains
+            .iter()
+            .find(|(id, _)| *id == s.id)
+            .map(|(_, d)| d.clone())
+            .unwrap_or_default(),
+        hints: s.hints.clone(),
+        diagnosis: s.diagnosis.iter().map(|d| d.text.clone()).collect(),
+        solution: s.solution.commands.clone(),
+        export: session.export_line(),
+    })
+}
+
+/// The learner's shell, full screen, with KUBECONFIG set to the drill's clusters and, for
+/// bash, `alias k=kubectl` and kubectl completion as in the exam.
+fn shell(session: &Session, data_dir: &Path) -> Result<(), String> {
+    let sh = std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".into());
+    println!(
+        "kubedrill: a shell for the drill ({}). Fix it with kubectl; `exit` returns to kubedrill.",
+        session.export_line()
+    );
+    let mut cmd = std::process::Command::new(&sh);
+    cmd.env("KUBECONFIG", session.kubeconfig());
+    if sh.ends_with("bash") {
+        let rc = data_dir.join("drill.bashrc");
+        let text = "[ -f ~/.bashrc ] && . ~/.bashrc\nalias k=kubectl\ncommand -v kubectl >/dev/null && . <(kubectl completion bash) && complete -o default -F __start_kubectl k\nPS1='(kubedrill) '\"$PS1\"\n";
+        if std::fs::create_dir_all(data_dir)
+            .and_then(|()| std::fs::write(&rc, text))
+            .is_ok()
+        {
+            cmd.arg("--rcfile").arg(&rc);
+        }
+    }
+    cmd.status()
+        .map(drop)
+        .map_err(|e| format!("cannot start {sh}: {e}"))
+}
+
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    (nanos as u64) % 100_000
+}
+
+/// A flag SIGTERM sets, so the loop restores the terminal before the process ends.
+fn sigterm_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    {
+        let f = flag.clone();
+        std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                use tokio::signal::unix::{SignalKind, signal};
+                if let Ok(mut term) = signal(SignalKind::terminate()) {
+                    term.recv().await;
+                    f.store(true, Ordering::SeqCst);
+                }
+            });
+        });
+    }
+    flag
+}

@@ -1,0 +1,115 @@
+//! Rendering: a pure function of the app state onto a frame. One header line, the screen, one
+//! footer line of keys (from the key table), the help overlay on top when asked for.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{App, Screen};
+use super::keys::{self, Scope};
+use super::theme::Theme;
+use super::{drill_view, history, home};
+
+pub fn view(app: &App, theme: &Theme, f: &mut Frame) {
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(f.area());
+    f.render_widget(Paragraph::new(header_line(app, theme)), header);
+    match app.screen {
+        Screen::Home => home::render(app, theme, f, body),
+        Screen::Drill => drill_view::render(app, theme, f, body),
+        Screen::History => history::render(app, theme, f, body),
+    }
+    if let Some(s) = &app.status {
+        let style = if s.starts_with("error") {
+            theme.bad
+        } else {
+            theme.dim
+        };
+        f.render_widget(Paragraph::new(Span::styled(s.clone(), style)), status);
+    }
+    let scope = if app.screen == Screen::Drill {
+        Scope::Drill
+    } else {
+        Scope::Home
+    };
+    let spans: Vec<Span> = keys::footer(scope)
+        .into_iter()
+        .flat_map(|(k, h)| {
+            [
+                Span::styled(format!(" {k} "), theme.selected),
+                Span::raw(format!(" {h} ")),
+            ]
+        })
+        .collect();
+    f.render_widget(Paragraph::new(Line::from(spans)), footer);
+    if app.help {
+        help(theme, f, f.area());
+    }
+}
+
+fn header_line(app: &App, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled(" kubedrill ", theme.selected)];
+    match (&app.screen, &app.drill) {
+        (Screen::Drill, Some(d)) => {
+            spans.push(Span::styled(
+                format!(" {} ", d.started.info.scenario),
+                theme.accent,
+            ));
+            spans.push(Span::raw(format!(
+                " context {}  seed {}  ",
+                d.started.info.context, d.started.info.seed
+            )));
+            spans.push(Span::styled(
+                format!("⏱ {}", super::app::clock(app.elapsed())),
+                theme.warn,
+            ));
+        }
+        (Screen::History, _) => spans.push(Span::raw(" history")),
+        _ => spans.push(Span::raw(format!(
+            " {} scenarios — CKA Services & Networking",
+            app.scenarios.len()
+        ))),
+    }
+    Line::from(spans)
+}
+
+/// The key table, centred over the screen.
+fn help(theme: &Theme, f: &mut Frame, area: Rect) {
+    let w = area.width.min(72);
+    let h = area.height.min(keys::TABLE.len() as u16 + 6);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    let mut lines = Vec::new();
+    for (scope, title) in [
+        (Scope::Home, "Scenarios"),
+        (Scope::Drill, "Drill"),
+        (Scope::Everywhere, "Everywhere"),
+    ] {
+        lines.push(Line::from(Span::styled(title, theme.accent)));
+        for b in keys::TABLE.iter().filter(|b| b.scope == scope) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<10}", b.keys), theme.code),
+                Span::raw(b.help),
+            ]));
+        }
+    }
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" keys — any key closes "),
+        ),
+        r,
+    );
+}
