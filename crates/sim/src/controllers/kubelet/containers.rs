@@ -269,8 +269,10 @@ pub(super) fn container(
     let (exits, listeners) =
         match super::client_run::outcome(sim, pod, c, entry, fresh, prev.as_ref()) {
             Some(exits) => (exits, Vec::new()),
+            None if super::attached::holds_stdin(c, entry) => (None, Vec::new()),
             None => (b.exits, b.listeners),
         };
+    let exits = super::attached::ended(sim, pod, &name).or(exits);
     let started_at = prev
         .as_ref()
         .filter(|_| !fresh)
