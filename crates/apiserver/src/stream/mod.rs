@@ -140,6 +140,8 @@ async fn prepare(c: &Arc<Cluster>, t: &Target, parts: &mut Parts) -> Result<Resp
     };
     let attach = t.sub.as_deref() == Some("attach");
     let command: Vec<String> = q.all("command").into_iter().map(str::to_string).collect();
+    // Requests kubectl never makes, refused before the upgrade with the texts the kubelet
+    // (`remotecommand` options) and kubectl's own validation use for them.
     if !streams.stdin && !streams.stdout && !streams.stderr {
         return Err(Refusal::bad_request(
             "you must specify at least 1 of stdin, stdout, stderr",
