@@ -273,6 +273,60 @@ fn run_rm_i_shell_runs_stdin_and_ends_the_pod_with_its_exit_code() {
 }
 
 #[test]
+fn an_attached_shells_output_is_the_containers_log() {
+    each(|h| {
+        let r = h.run_with(
+            &[
+                "run",
+                "tmp",
+                "-i",
+                "--image=busybox",
+                "--restart=Never",
+                "--",
+                "sh",
+            ],
+            "echo hi\nexit 0\n",
+        );
+        assert_eq!(r.code, 0, "{r:?}");
+        assert_eq!(r.stdout, "hi\n");
+        wait_for(h, "pod/tmp", "Succeeded");
+        assert_eq!(h.ok(&["logs", "tmp"]), "hi\n");
+    });
+}
+
+#[test]
+fn attach_i_to_a_shell_without_stdin_once_leaves_it_running() {
+    each(|h| {
+        let f = h.file(
+            "sh.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: sh1}\nspec:\n  containers: [{name: sh1, image: busybox, stdin: true}]\n",
+        );
+        h.ok(&["apply", "-f", &f]);
+        wait_for(h, "pod/sh1", "Running");
+        let r = h.run_with(&["attach", "-i", "sh1"], "echo one\n");
+        assert_eq!(r.code, 0, "{r:?}");
+        assert_eq!(r.stdout, "one\n");
+        // Its stdin stays open for the next client: the shell lives on.
+        std::thread::sleep(Duration::from_millis(300));
+        wait_for(h, "pod/sh1", "Running");
+        // `exit 5` ends it; restartPolicy Always starts a new shell, waiting as the first did.
+        let r = h.run_with(&["attach", "-i", "sh1"], "exit 5\n");
+        assert_eq!(r.code, 0, "{r:?}");
+        let start = Instant::now();
+        let jsonpath = "jsonpath={.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].lastState.terminated.exitCode}";
+        loop {
+            let out = h.ok(&["get", "pod", "sh1", "-o", jsonpath]);
+            if out == "1 5" {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{out}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        wait_for(h, "pod/sh1", "Running");
+    });
+}
+
+#[test]
 fn logs_f_of_a_finished_pod_prints_the_log_and_ends() {
     each(|h| {
         h.ok(&[

@@ -61,7 +61,13 @@ async fn handle(State(c): State<Arc<Cluster>>, request: Request) -> Response {
         Err(r) => r.into_response(),
         Ok(()) if crate::stream::handles(&route) => {
             if let Route::Resource(t) = &route {
-                entry.verb = "create".to_string();
+                // As the audit log names them: the WebSocket GET is a `get`, SPDY's POST a `create`.
+                entry.verb = if parts.method == Method::POST {
+                    "create"
+                } else {
+                    "get"
+                }
+                .to_string();
                 entry.kind = Some(t.kind);
                 entry.namespace = t.namespace.clone();
                 entry.name = t.name.clone();

@@ -41,6 +41,24 @@ fn a_shell_with_stdin_runs_until_ended_with_its_code() {
 }
 
 #[test]
+fn a_restarting_policy_starts_a_new_shell_that_waits_again() {
+    let (mut sim, _clock) = sim_with(&[&pod("sh1", true, "", "Always")]);
+    sim.end_container("default", "sh1", "sh1", 5).unwrap();
+    let p = sim.get(Kind::Pod, "default", "sh1").unwrap();
+    let st = &p["status"]["containerStatuses"][0];
+    assert_eq!(p["status"]["phase"], "Running");
+    assert!(st["state"].get("running").is_some(), "{st}");
+    assert_eq!(st["restartCount"], 1);
+    assert_eq!(st["lastState"]["terminated"]["exitCode"], 5);
+    assert_eq!(st["lastState"]["terminated"]["reason"], "Error");
+    // A later sync keeps it running (the exit was consumed by the restart).
+    sim.end_container("default", "sh1", "sh1", 0).unwrap();
+    let p = sim.get(Kind::Pod, "default", "sh1").unwrap();
+    assert_eq!(p["status"]["containerStatuses"][0]["restartCount"], 2);
+    assert_eq!(p["status"]["phase"], "Running");
+}
+
+#[test]
 fn without_stdin_or_with_a_script_the_shell_ends_by_itself() {
     let (sim, _clock) = sim_with(&[
         &pod("nostdin", false, "    args: [sh]\n", "Never"),

@@ -46,12 +46,16 @@ pub async fn attach(c: Container, spec: Value, mut io: Io) -> Ending {
             code: 0,
             armed: spec["stdinOnce"].as_bool() == Some(true),
         };
+        // The shell is the container's main process: what it prints is the container's log
+        // (kubectl 1.36+ warns that the session is recorded there).
+        let logged = c.clone();
+        io.set_tee(Box::new(move |text| logged.log(text)));
         let end = session(&c, &argv, &mut io, false).await;
         guard.code = end.code;
         guard.armed |= end.exited;
         return Ending::Success;
     }
-    follow(&c, &io).await;
+    follow(&c, &mut io).await;
     Ending::Success
 }
 
@@ -75,7 +79,7 @@ impl Drop for EndOnDrop {
 }
 
 /// Print what the container prints from now on, until it stops running or the pod goes.
-async fn follow(c: &Container, io: &Io) {
+async fn follow(c: &Container, io: &mut Io) {
     let mut changed = c.cluster.subscribe();
     let lines = |s: &kubedrill_sim::Sim| {
         s.logs(&c.namespace, &c.pod, Some(&c.name), false)

@@ -35,6 +35,19 @@ impl Container {
         }
     }
 
+    /// Append `text` to the container's log (what its main process printed).
+    pub fn log(&self, text: &str) {
+        self.cluster.write(|s| {
+            if let Ok(p) = s.get(kubedrill_sim::Kind::Pod, &self.namespace, &self.pod) {
+                let uid = p["metadata"]["uid"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                s.append_log(&uid, &self.name, text);
+            }
+        });
+    }
+
     /// Run `argv` in the container now.
     fn run(&self, argv: &[String], stdin: String, tty: bool) -> Result<ClientRun, ClientError> {
         let env = ClientEnv {
@@ -121,7 +134,7 @@ pub async fn exec(c: Container, argv: Vec<String>, mut io: Io) -> Ending {
         Err(ClientError::Api(e)) => return Ending::Internal(e.to_string()),
     };
     take_time(&mut io, run.elapsed_ms, false).await;
-    print(&io, &run);
+    print(&mut io, &run);
     if !run.ended {
         // It runs until kubectl is interrupted; the session ends with the client.
         std::future::pending::<()>().await;
@@ -133,9 +146,10 @@ pub async fn exec(c: Container, argv: Vec<String>, mut io: Io) -> Ending {
 }
 
 /// What a command printed, on a terminal with its `\r\n` line ends.
-fn print(io: &Io, run: &ClientRun) {
+fn print(io: &mut Io, run: &ClientRun) {
+    let tty = io.streams.tty;
     let fix = |s: &str| -> Vec<u8> {
-        if io.streams.tty {
+        if tty {
             s.replace('\n', "\r\n").into_bytes()
         } else {
             s.as_bytes().to_vec()

@@ -31,12 +31,36 @@ pub struct Streams {
     pub tty: bool,
 }
 
+/// Where a container's own output also goes (its log), line by line.
+pub type Tee = Box<dyn FnMut(&str) + Send>;
+
 /// The process's side of a session.
-#[derive(Debug)]
 pub struct Io {
     input: mpsc::UnboundedReceiver<Input>,
     out: mpsc::UnboundedSender<Vec<u8>>,
     pub streams: Streams,
+    /// Set when the process is the container's main process (attach): what it prints is
+    /// also the container's log. Holds the unfinished last line.
+    tee: Option<(Tee, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for Io {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Io")
+            .field("streams", &self.streams)
+            .field("tee", &self.tee.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Io {
+    fn drop(&mut self) {
+        if let Some((tee, pending)) = &mut self.tee
+            && !pending.is_empty()
+        {
+            tee(&String::from_utf8_lossy(pending));
+        }
+    }
 }
 
 impl Io {
@@ -55,6 +79,7 @@ impl Io {
                 input,
                 out,
                 streams,
+                tee: None,
             },
             in_tx,
             out_rx,
@@ -82,7 +107,28 @@ impl Io {
         }
     }
 
-    pub fn stdout(&self, data: &[u8]) {
+    /// Also send what the process prints to `tee`, a whole line at a time.
+    pub fn set_tee(&mut self, tee: Tee) {
+        self.tee = Some((tee, Vec::new()));
+    }
+
+    fn record(&mut self, data: &[u8]) {
+        let Some((tee, pending)) = &mut self.tee else {
+            return;
+        };
+        pending.extend_from_slice(data);
+        if let Some(end) = pending.iter().rposition(|b| *b == b'\n') {
+            let done: Vec<u8> = pending.drain(..=end).collect();
+            tee(&String::from_utf8_lossy(&done));
+        }
+    }
+
+    pub fn stdout(&mut self, data: &[u8]) {
+        self.record(data);
+        self.send_stdout(data);
+    }
+
+    fn send_stdout(&self, data: &[u8]) {
         if self.streams.stdout && !data.is_empty() {
             // A closed receiver means the client left; the session is being torn down.
             let _ = self.out.send(ws::frame(ws::STDOUT, data));
@@ -90,9 +136,10 @@ impl Io {
     }
 
     /// stderr: its own channel, or the terminal when there is one (a tty merges the two).
-    pub fn stderr(&self, data: &[u8]) {
+    pub fn stderr(&mut self, data: &[u8]) {
+        self.record(data);
         if self.streams.tty {
-            self.stdout(data);
+            self.send_stdout(data);
         } else if self.streams.stderr && !data.is_empty() {
             let _ = self.out.send(ws::frame(ws::STDERR, data));
         }
@@ -177,6 +224,24 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[tokio::test]
+    async fn a_tee_gets_whole_lines_and_the_rest_at_the_end() {
+        let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+        let streams = Streams {
+            stdout: true,
+            stderr: true,
+            ..Streams::default()
+        };
+        let (mut io, _tx, _rx) = Io::pair(streams);
+        let s = seen.clone();
+        io.set_tee(Box::new(move |t| s.lock().unwrap().push(t.to_string())));
+        io.stdout(b"a\nb");
+        io.stderr(b"c\n/ # ");
+        drop(io);
+        assert_eq!(*seen.lock().unwrap(), ["a\n", "bc\n", "/ # "]);
+    }
 
     #[tokio::test]
     async fn a_tty_merges_stderr_into_stdout() {
@@ -186,7 +251,7 @@ mod tests {
             stderr: false,
             tty: true,
         };
-        let (io, _tx, mut rx) = Io::pair(streams);
+        let (mut io, _tx, mut rx) = Io::pair(streams);
         io.stderr(b"oops\n");
         assert_eq!(rx.recv().await.unwrap(), b"\x01oops\n");
     }
@@ -197,7 +262,7 @@ mod tests {
             stderr: true,
             ..Streams::default()
         };
-        let (io, _tx, mut rx) = Io::pair(streams);
+        let (mut io, _tx, mut rx) = Io::pair(streams);
         io.stdout(b"lost");
         io.stderr(b"kept");
         assert_eq!(rx.recv().await.unwrap(), b"\x02kept");

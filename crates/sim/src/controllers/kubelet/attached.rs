@@ -3,7 +3,12 @@
 //! ends when an attached client makes it (`exit 3`, or the end of a `stdinOnce` stdin) — the
 //! API server reports that through [`Sim::end_container`].
 
-use serde_json::Value;
+use serde_json::{Value, json};
+
+use super::KUBELET;
+use super::containers::{Computed, container_id};
+use crate::clock::rfc3339;
+use crate::controllers::events::{EventKind, record};
 
 use crate::error::ApiError;
 use crate::images::ImageEntry;
@@ -43,6 +48,46 @@ pub(super) fn ended(sim: &Sim, pod: &Value, name: &str) -> Option<i64> {
     sim.ended
         .get(&(meta::uid(pod).to_string(), name.to_string()))
         .copied()
+}
+
+/// The shell ended under a policy that restarts it: the kubelet starts a new one at once,
+/// which waits on its stdin like the first (no back-off: it does not crash again).
+/// `status` is the running status computed for the old process.
+pub(super) fn restart(
+    sim: &mut Sim,
+    pod: &Value,
+    mut status: Value,
+    code: i64,
+    started_at: &str,
+    restarts: i64,
+) -> Computed {
+    let name = status["name"].as_str().unwrap_or_default().to_string();
+    sim.ended
+        .remove(&(meta::uid(pod).to_string(), name.clone()));
+    let now = rfc3339(sim.now());
+    let count = restarts + 1;
+    let reason = if code == 0 { "Completed" } else { "Error" };
+    status["lastState"] = json!({"terminated": {
+        "exitCode": code, "reason": reason, "startedAt": started_at, "finishedAt": now,
+        "containerID": status["containerID"],
+    }});
+    status["restartCount"] = json!(count);
+    status["containerID"] = json!(container_id(pod, &name, count));
+    status["state"] = json!({"running": {"startedAt": now}});
+    for (reason, message) in [
+        ("Created", format!("Created container: {name}")),
+        ("Started", format!("Started container {name}")),
+    ] {
+        record(sim, pod, EventKind::Normal, reason, &message, KUBELET);
+    }
+    Computed {
+        status,
+        ready: false,
+        running: true,
+        terminated: None,
+        waiting: false,
+        listeners: Vec::new(),
+    }
 }
 
 impl Sim {
