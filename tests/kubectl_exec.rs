@@ -100,6 +100,38 @@ fn exec_non_zero_exit_is_reported_and_returned() {
 }
 
 #[test]
+fn exec_of_a_never_ending_loop_keeps_printing_until_interrupted() {
+    each(|h| {
+        let mut child = h
+            .command(&[
+                "exec",
+                "bb",
+                "--",
+                "sh",
+                "-c",
+                "while true; do wget -qO- web | head -n 1; sleep 1; done",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(3500));
+        child.kill().unwrap();
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        child.wait().unwrap();
+        let turns = out.lines().filter(|l| *l == "<!DOCTYPE html>").count();
+        assert!((2..=4).contains(&turns), "{out}");
+        assert_eq!(out.lines().count(), turns, "{out}");
+    });
+}
+
+#[test]
 fn exec_of_a_binary_the_image_lacks_is_the_runtimes_error() {
     each(|h| {
         let r = h.run(&["exec", "bb", "--", "curl", "web"]);
@@ -113,6 +145,14 @@ fn exec_of_a_binary_the_image_lacks_is_the_runtimes_error() {
         assert!(r.stderr.ends_with(
             "OCI runtime exec failed: exec failed: unable to start container process: exec: \"curl\": executable file not found in $PATH: unknown\n"
         ));
+        // A shell the image lacks, asked for interactively, is the same error.
+        let r = h.run_with(&["exec", "-i", "bb", "--", "bash"], "echo hi\n");
+        assert_eq!(r.code, 1, "{r:?}");
+        assert!(
+            r.stderr
+                .ends_with("exec: \"bash\": executable file not found in $PATH: unknown\n"),
+            "{r:?}"
+        );
         // Inside a shell the shell says it.
         let r = h.run(&["exec", "bb", "--", "sh", "-c", "curl web"]);
         assert_eq!(r.code, 127, "{r:?}");

@@ -110,7 +110,11 @@ fn reads_stdin(argv: &[String]) -> bool {
 /// Serve `kubectl exec … -- argv`.
 pub async fn exec(c: Container, argv: Vec<String>, mut io: Io) -> Ending {
     let tty = io.streams.tty;
-    if is_interactive_shell(&argv) {
+    if let Some(cmd) = argv.first().filter(|_| is_interactive_shell(&argv)) {
+        let name = basename(cmd);
+        if !clients::image_tools(&c.image).iter().any(|t| t == name) {
+            return c.not_found(&argv, cmd);
+        }
         if !io.streams.stdin {
             // Its stdin is /dev/null: it reads nothing and ends.
             return Ending::Success;
@@ -136,8 +140,9 @@ pub async fn exec(c: Container, argv: Vec<String>, mut io: Io) -> Ending {
     take_time(&mut io, run.elapsed_ms, false).await;
     print(&mut io, &run);
     if !run.ended {
-        // It runs until kubectl is interrupted; the session ends with the client.
-        std::future::pending::<()>().await;
+        // Without a terminal it runs until kubectl goes (the session ends with the client).
+        let code = repeat(&c, &argv, &mut io, run.elapsed_ms).await;
+        return Ending::ExitCode { code, argv };
     }
     match run.exit_code {
         0 => Ending::Success,
@@ -283,19 +288,32 @@ async fn run_line(c: &Container, shell: &str, line: &str, io: &mut Io) -> i32 {
     }
     print(io, &run);
     if !run.ended {
-        // A loop that never ends: it holds the prompt until Ctrl-C (or the end of stdin).
-        loop {
-            match io.next().await {
-                Some(Input::Stdin(d)) if d.contains(&0x03) => {
-                    io.stdout(b"^C\r\n");
-                    return 130;
-                }
-                Some(_) => {}
-                None => return 130,
+        return repeat(c, &argv, io, run.elapsed_ms).await;
+    }
+    run.exit_code
+}
+
+/// The shortest time one turn of a never-ending loop is given (an unthrottled loop would
+/// flood the terminal; a real one does, a trainer need not).
+const MIN_TURN_MS: u64 = 200;
+
+/// A command that never ends (`while true; do wget …; sleep 1; done`): the model gives one
+/// turn of it, so it runs again every `turn_ms` (each turn a fresh request, as kube-proxy
+/// spreads them) until Ctrl-C on a terminal (exit 130) or the client leaves.
+async fn repeat(c: &Container, argv: &[String], io: &mut Io, turn_ms: u64) -> i32 {
+    let tty = io.streams.tty;
+    loop {
+        if take_time(io, turn_ms.max(MIN_TURN_MS), tty).await {
+            return 130;
+        }
+        match c.run(argv, String::new(), tty) {
+            Ok(run) => print(io, &run),
+            Err(e) => {
+                io.stderr(format!("{e}\n").as_bytes());
+                return 127;
             }
         }
     }
-    run.exit_code
 }
 
 #[cfg(test)]
