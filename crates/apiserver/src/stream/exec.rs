@@ -101,10 +101,14 @@ pub fn is_interactive_shell(argv: &[String]) -> bool {
             .all(|a| matches!(a.as_str(), "-i" | "-l" | "--login" | "-s"))
 }
 
-/// Commands that read stdin to its end before they answer (`echo hi | kubectl exec -i … nc`).
-fn reads_stdin(argv: &[String]) -> bool {
-    argv.first()
-        .is_some_and(|c| matches!(basename(c), "nc" | "netcat" | "cat"))
+/// Commands that read stdin to its end before they answer (`echo hi | kubectl exec -i … nc`),
+/// when the image has them (a missing one fails at once, before any input).
+fn reads_stdin(argv: &[String], image: &str) -> bool {
+    argv.first().is_some_and(|c| {
+        let name = basename(c);
+        matches!(name, "nc" | "netcat" | "cat")
+            && clients::image_tools(image).iter().any(|t| t == name)
+    })
 }
 
 /// Serve `kubectl exec … -- argv`.
@@ -125,7 +129,7 @@ pub async fn exec(c: Container, argv: Vec<String>, mut io: Io) -> Ending {
         };
     }
     let mut stdin = Vec::new();
-    if io.streams.stdin && reads_stdin(&argv) {
+    if io.streams.stdin && reads_stdin(&argv, &c.image) {
         while let Some(i) = io.next().await {
             if let Input::Stdin(d) = i {
                 stdin.extend_from_slice(&d);
