@@ -227,6 +227,41 @@ fn exec_into_a_container_that_is_not_running_finds_no_container() {
 }
 
 #[test]
+fn exec_into_a_pod_without_a_node_or_a_completed_one_is_refused() {
+    each(|h| {
+        let f = h.file(
+            "pend.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: pend}\nspec:\n  nodeSelector: {disk: 'none'}\n  containers: [{name: c, image: busybox, command: [sleep, '3600']}]\n",
+        );
+        h.ok(&["apply", "-f", &f]);
+        wait_for(h, "pod/pend", "Pending");
+        let r = h.run(&["exec", "pend", "--", "ls"]);
+        assert_eq!(r.code, 1, "{r:?}");
+        // The server's 400 (streamLocation); 1.37 words a refused upgrade its own way.
+        let old = "Error from server (BadRequest): pod pend does not have a host assigned\n";
+        let new = "error: unable to upgrade connection: pod pend does not have a host assigned\n";
+        assert!(r.stderr == old || r.stderr == new, "{r:?}");
+        h.ok(&[
+            "run",
+            "done1",
+            "--image=busybox",
+            "--restart=Never",
+            "--",
+            "wget",
+            "-qO-",
+            "web",
+        ]);
+        wait_for(h, "pod/done1", "Succeeded");
+        let r = h.run(&["exec", "done1", "--", "ls"]);
+        assert_eq!(r.code, 1, "{r:?}");
+        assert_eq!(
+            r.stderr,
+            "error: cannot exec into a container in a completed pod; current phase is Succeeded\n"
+        );
+    });
+}
+
+#[test]
 fn exec_i_shell_reads_its_commands_from_stdin() {
     each(|h| {
         let r = h.run_with(

@@ -174,13 +174,34 @@ async fn requests_that_cannot_be_upgraded_are_refused_before_any_session() {
     );
 }
 
+#[tokio::test]
+async fn the_spdy_fallback_is_refused_with_a_status() {
+    let (_c, addr) = serve().await;
+    let http = raw(
+        addr,
+        "POST /api/v1/namespaces/default/pods/bb/exec?command=ls&stdout=true HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\nContent-Length: 0\r\n\r\n",
+    )
+    .await;
+    assert!(http.starts_with("HTTP/1.1 400"), "{http}");
+    assert!(http.contains("\"reason\":\"BadRequest\""), "{http}");
+    assert!(http.contains("Upgrade request required"), "{http}");
+}
+
 /// A bare HTTP/1.1 GET (no upgrade headers); the whole response as text.
 async fn reqwest_free_get(addr: std::net::SocketAddr, path: &str) -> String {
+    raw(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+    )
+    .await
+}
+
+/// Send `request` as is; the whole response as text (the server closes after a refusal).
+async fn raw(addr: std::net::SocketAddr, request: &str) -> String {
     use tokio::io::AsyncWriteExt;
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
+    s.write_all(request.as_bytes()).await.unwrap();
+    s.shutdown().await.unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).await.unwrap();
     out
