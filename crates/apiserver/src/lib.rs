@@ -10,7 +10,7 @@
 //! - `path`      — URL shapes → `Route`; `discovery` — `/version`, `/api*`, `/apis*`.
 //! - `rest`, `patch`, `delete`, `subresource`, `watch` — the verbs; `request` — query and body decoding;
 //!   `fields` — unknown fields and `fieldValidation`;
-//!   `status` — `metav1.Status` errors.
+//!   `status` — `metav1.Status` errors; `stream` — exec and attach over WebSocket.
 //! - `cluster`   — a served `Sim` (mutex, change signal, audit log, ticker); `server` — TLS
 //!   listeners for several clusters; `tls`, `kubeconfig`; `clock` — the wall clock.
 
@@ -32,6 +32,7 @@ mod rest;
 pub mod router;
 pub mod server;
 pub mod status;
+pub mod stream;
 mod subresource;
 pub mod table;
 pub mod tls;

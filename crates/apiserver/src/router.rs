@@ -31,7 +31,7 @@ fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> String {
 }
 
 async fn handle(State(c): State<Arc<Cluster>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let path = parts.uri.path().to_string();
     let route = route(&path);
     let h = &parts.headers;
@@ -59,6 +59,24 @@ async fn handle(State(c): State<Arc<Cluster>>, request: Request) -> Response {
     };
     let response = match authenticate(&c, h, &route) {
         Err(r) => r.into_response(),
+        Ok(()) if crate::stream::handles(&route) => {
+            if let Route::Resource(t) = &route {
+                // As the audit log names them: the WebSocket GET is a `get`, SPDY's POST a `create`.
+                entry.verb = if parts.method == Method::POST {
+                    "create"
+                } else {
+                    "get"
+                }
+                .to_string();
+                entry.kind = Some(t.kind);
+                entry.namespace = t.namespace.clone();
+                entry.name = t.name.clone();
+                entry.subresource = t.sub.clone();
+                crate::stream::serve(&c, t, &mut parts).await
+            } else {
+                Refusal::not_found_path().into_response()
+            }
+        }
         Ok(()) => {
             let writes = matches!(
                 parts.method,

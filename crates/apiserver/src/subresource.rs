@@ -223,15 +223,20 @@ fn follow(
         if !first.is_empty() && tx.send(Ok(Bytes::from(first))).await.is_err() {
             return;
         }
+        // The first pass waits for nothing: lines printed since the first read are sent, and
+        // a container that is not running has nothing more to print (its log is complete).
+        let mut first_pass = true;
         loop {
-            tokio::select! {
-                _ = tx.closed() => return,
-                r = changed.changed() => if r.is_err() { return },
+            if !std::mem::take(&mut first_pass) {
+                tokio::select! {
+                    _ = tx.closed() => return,
+                    r = changed.changed() => if r.is_err() { return },
+                }
             }
             let (lines, ended) = c.read(|s| {
-                let ended = s.get(Kind::Pod, &namespace, &pod).map_or(true, |p| {
-                    matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed"))
-                });
+                let ended = s
+                    .get(Kind::Pod, &namespace, &pod)
+                    .map_or(true, |p| !container_running(&p, container.as_deref()));
                 (s.logs(&namespace, &pod, container.as_deref(), false), ended)
             });
             let Ok(lines) = lines else { return };
@@ -250,6 +255,19 @@ fn follow(
         }
     });
     Body::from_stream(futures::stream::poll_fn(move |cx| rx.poll_recv(cx)))
+}
+
+/// Whether the container (`None`: the pod's only one) is running, so its log may grow.
+fn container_running(pod: &Value, container: Option<&str>) -> bool {
+    let statuses = pod["status"]["containerStatuses"].as_array();
+    let status = match container {
+        Some(name) => statuses
+            .into_iter()
+            .flatten()
+            .find(|s| s["name"].as_str() == Some(name)),
+        None => statuses.and_then(|s| s.first()),
+    };
+    status.is_some_and(|s| s["state"].get("running").is_some())
 }
 
 /// POST `pods/<name>/eviction` (`kubectl drain`): delete the pod, answer 201 Success.

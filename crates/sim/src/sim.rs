@@ -98,6 +98,9 @@ pub struct Sim {
     pub(crate) logs: crate::logs::Logs,
     /// The network model's indexes, kube-proxy's spread and ClientIP affinity.
     pub(crate) net: crate::net::state::NetState,
+    /// (pod uid, container) → exit code of a main process ended from outside (an attached
+    /// shell's `exit`): the kubelet terminates that container.
+    pub(crate) ended: std::collections::HashMap<(String, String), i64>,
 }
 
 impl std::fmt::Debug for Sim {
@@ -122,6 +125,7 @@ impl Sim {
             event_index: Default::default(),
             logs: Default::default(),
             net: crate::net::state::NetState::new(config.seed),
+            ended: Default::default(),
             config,
             clock,
         };

@@ -8,6 +8,7 @@
 //! kubelet event. Status is written through the `/status` subresource; events are worded as
 //! `pkg/kubelet/events` and `kuberuntime_container.go` word them.
 
+mod attached;
 mod client_run;
 mod containers;
 mod probe;

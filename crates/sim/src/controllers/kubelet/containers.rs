@@ -269,8 +269,11 @@ pub(super) fn container(
     let (exits, listeners) =
         match super::client_run::outcome(sim, pod, c, entry, fresh, prev.as_ref()) {
             Some(exits) => (exits, Vec::new()),
+            None if super::attached::holds_stdin(c, entry) => (None, Vec::new()),
             None => (b.exits, b.listeners),
         };
+    let ended = super::attached::ended(sim, pod, &name);
+    let exits = ended.or(exits);
     let started_at = prev
         .as_ref()
         .filter(|_| !fresh)
@@ -293,14 +296,23 @@ pub(super) fn container(
         "containerID": cid,
         "started": true,
     });
+    if let Some(code) = ended
+        && super::attached::holds_stdin(c, entry)
+        && restarts_on(restart_policy, code)
+    {
+        return Ok(super::attached::restart(
+            sim,
+            pod,
+            status,
+            code,
+            &started_at,
+            restarts,
+        ));
+    }
     if let Some(code) = exits {
         let reason = if code == 0 { "Completed" } else { "Error" };
         let term = json!({"exitCode": code, "reason": reason, "startedAt": started_at, "finishedAt": started_at, "containerID": cid});
-        let restarts_it = match restart_policy {
-            "Never" => false,
-            "OnFailure" => code != 0,
-            _ => true,
-        };
+        let restarts_it = restarts_on(restart_policy, code);
         if restarts_it {
             // pkg/kubelet/kuberuntime: a container that keeps ending sits in CrashLoopBackOff.
             let count = restarts.max(1);
@@ -351,6 +363,15 @@ pub(super) fn container(
         waiting: false,
         listeners,
     })
+}
+
+/// Whether `restartPolicy` restarts a container that exited with `code`.
+fn restarts_on(restart_policy: &str, code: i64) -> bool {
+    match restart_policy {
+        "Never" => false,
+        "OnFailure" => code != 0,
+        _ => true,
+    }
 }
 
 /// Rule 91: no readinessProbe → ready once running; with one → not ready before
