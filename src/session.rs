@@ -190,6 +190,25 @@ impl Session {
             task: inst.scenario.task.clone(),
             kubeconfig: self.kubeconfig.clone(),
         };
+        // The drill file `kubedrill grade` and `solve` read, so they work from the learner's
+        // own terminal too (on the session's first context, the one the kubeconfig selects).
+        if self
+            .server
+            .clusters()
+            .first()
+            .is_some_and(|c| c.cluster.name() == context)
+        {
+            crate::state::DrillState {
+                version: crate::state::STATE_VERSION,
+                scenario: inst.scenario.id.clone(),
+                pack: pack.clone(),
+                seed,
+                context: context.to_string(),
+                seeded: seeded.clone(),
+                whole_cluster: true,
+            }
+            .save(&crate::state::path_for(&self.kubeconfig))?;
+        }
         let since = cluster.audit_next_seq();
         self.drills.insert(
             context.to_string(),

@@ -35,6 +35,8 @@ pub fn run(catalog: Catalog, data_dir: PathBuf, kubeconfig: PathBuf) -> Result<(
     let terminated = sigterm_flag();
 
     let mut terminal = ratatui::init();
+    // The terminal-restore test makes the TUI panic after its first frame.
+    let panic_for_test = std::env::var_os("KUBEDRILL_TEST_PANIC").is_some();
     let start = Instant::now();
     let mut dirty = true;
     let result = loop {
@@ -43,6 +45,9 @@ pub fn run(catalog: Catalog, data_dir: PathBuf, kubeconfig: PathBuf) -> Result<(
                 break Err(format!("cannot draw: {e}"));
             }
             dirty = false;
+            if panic_for_test {
+                panic!("KUBEDRILL_TEST_PANIC is set");
+            }
         }
         if terminated.load(Ordering::SeqCst) {
             break Ok(());
