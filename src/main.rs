@@ -81,6 +81,22 @@ enum Command {
         #[command(flatten)]
         target: TargetArgs,
     },
+    /// A timed exam: questions drawn with a seed, each on its own cluster and context, graded
+    /// at submit or time-out against the 66% pass mark.
+    Exam {
+        /// Draw only from this pack (by id, `kubedrill list` shows it).
+        #[arg(long = "from-pack", value_name = "ID")]
+        from_pack: Option<String>,
+        /// How many questions.
+        #[arg(long, default_value_t = 6)]
+        count: usize,
+        /// The exam's length (default: the questions' own time budgets, added up).
+        #[arg(long, value_name = "M")]
+        minutes: Option<u64>,
+        /// Which draw (default: a new one each time).
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+    },
     /// Delete everything kubedrill created on a cluster (its namespaces and labelled objects).
     Clean {
         /// The kubeconfig (default: $KUBECONFIG or ~/.kube/config).
@@ -154,7 +170,8 @@ fn main() -> ExitCode {
                 .or_else(kubedrill::progress::default_dir)
                 .ok_or("no home directory for progress; pass --data-dir")?;
             let kubeconfig = dir.join("tui.kubeconfig");
-            kubedrill::tui::run(c, dir, kubeconfig).map(|()| ExitCode::SUCCESS)
+            kubedrill::tui::run(c, dir, kubeconfig, kubedrill::tui::Mode::Study)
+                .map(|()| ExitCode::SUCCESS)
         }),
         Some(Command::Serve {
             kubeconfig,
@@ -184,6 +201,26 @@ fn main() -> ExitCode {
         Some(Command::Solve { target }) => {
             catalog().and_then(|c| commands::grade::solve(&c, &target.into()))
         }
+        Some(Command::Exam {
+            from_pack,
+            count,
+            minutes,
+            seed,
+        }) => catalog().and_then(|c| {
+            let dir = cli
+                .data_dir
+                .clone()
+                .or_else(kubedrill::progress::default_dir)
+                .ok_or("no home directory for progress; pass --data-dir")?;
+            let kubeconfig = dir.join("tui.kubeconfig");
+            let mode = kubedrill::tui::Mode::Exam {
+                count,
+                minutes: minutes.unwrap_or(0),
+                seed: seed.unwrap_or_else(commands::serve::fresh_seed),
+                pack: from_pack,
+            };
+            kubedrill::tui::run(c, dir, kubeconfig, mode).map(|()| ExitCode::SUCCESS)
+        }),
         Some(Command::Start { target }) => {
             catalog().and_then(|c| commands::grade::start(&c, &target.into()))
         }

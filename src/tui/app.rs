@@ -5,6 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use kubedrill_scenario::Report;
 
+use super::exam::{Exam, Graded, Question, WARNINGS};
 use super::keys::{self, Action, Scope};
 use crate::catalog::ScenarioInfo;
 use crate::progress::{Attempt, Progress};
@@ -15,6 +16,7 @@ pub enum Screen {
     Home,
     Drill,
     History,
+    Exam,
 }
 
 /// The drill screen's left pane.
@@ -34,6 +36,8 @@ pub struct Started {
     pub diagnosis: Vec<String>,
     pub solution: Vec<String>,
     pub export: String,
+    /// The scenario's time budget in an exam.
+    pub minutes: u32,
 }
 
 /// A running drill as the screen shows it.
@@ -74,17 +78,25 @@ pub enum Msg {
     GaveUp(Result<String, String>),
     /// The shell the learner opened ended.
     ShellClosed(Result<(), String>),
+    /// The exam's questions are seeded, each with its weight.
+    ExamStarted(Result<Vec<(Started, u32)>, String>),
+    /// Every question graded, in order.
+    ExamGraded(Vec<Result<Report, String>>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    StartDrill { scenario: String },
+    StartDrill {
+        scenario: String,
+    },
     Check,
     Reset,
     Refresh,
     GiveUp,
     OpenShell,
     SaveProgress,
+    /// Grade every exam question (at submit or time-out).
+    GradeExam,
     Quit,
 }
 
@@ -98,6 +110,9 @@ pub struct App {
     pub difficulty: Option<u8>,
     pub progress: Progress,
     pub drill: Option<Drill>,
+    pub exam: Option<Exam>,
+    /// Exam length asked for, minutes (0: the questions' own budgets).
+    pub exam_minutes: u64,
     pub help: bool,
     /// One line for the learner: what just happened or went wrong.
     pub status: Option<String>,
@@ -117,6 +132,8 @@ impl App {
             difficulty: None,
             progress,
             drill: None,
+            exam: None,
+            exam_minutes: 0,
             help: false,
             status: None,
             now: 0,
@@ -143,6 +160,7 @@ impl App {
     fn scope(&self) -> Scope {
         match self.screen {
             Screen::Drill => Scope::Drill,
+            Screen::Exam => Scope::Exam,
             Screen::Home | Screen::History => Scope::Home,
         }
     }
@@ -160,13 +178,85 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) => key(app, k),
         Msg::Tick(now) => {
+            let passed = now.saturating_sub(app.now);
             app.now = now;
+            if app.screen == Screen::Exam {
+                return exam_tick(app, passed);
+            }
             // The cluster pane and the checklist follow the learner every other second.
             if app.screen == Screen::Drill && now % 2 == 0 {
                 vec![Effect::Refresh]
             } else {
                 Vec::new()
             }
+        }
+        Msg::ExamStarted(Ok(questions)) => {
+            let budget: u64 = questions
+                .iter()
+                .map(|(s, _)| u64::from(s.minutes))
+                .sum::<u64>()
+                .max(1);
+            let minutes = if app.exam_minutes > 0 {
+                app.exam_minutes
+            } else {
+                budget
+            };
+            app.exam = Some(Exam {
+                questions: questions
+                    .into_iter()
+                    .map(|(started, weight)| Question {
+                        started,
+                        weight,
+                        flagged: false,
+                        seconds: 0,
+                    })
+                    .collect(),
+                current: 0,
+                deadline: app.now + minutes * 60,
+                minutes,
+                warned: Vec::new(),
+                graded: None,
+                grading: false,
+            });
+            app.screen = Screen::Exam;
+            app.status = Some(format!(
+                "exam started: {minutes} minutes; each question names its context"
+            ));
+            Vec::new()
+        }
+        Msg::ExamStarted(Err(e)) => {
+            app.screen = Screen::Home;
+            app.status = Some(format!("error: {e}"));
+            Vec::new()
+        }
+        Msg::ExamGraded(reports) => {
+            let Some(exam) = app.exam.as_mut() else {
+                return Vec::new();
+            };
+            let graded = Graded::new(&exam.questions, reports);
+            for (q, r) in exam.questions.iter().zip(&graded.reports) {
+                let (passed, score) = r.as_ref().map_or((false, 0), |r| (r.passed(), r.score()));
+                app.progress.attempts.push(Attempt {
+                    scenario: q.started.info.scenario.clone(),
+                    seed: q.started.info.seed,
+                    domain: q.started.domain.clone(),
+                    started_at: app.wall_time.clone(),
+                    seconds: q.seconds,
+                    passed,
+                    score,
+                    hints: 0,
+                    gave_up: false,
+                });
+            }
+            app.status = Some(format!(
+                "exam graded: {}% — {} (pass mark {}%)",
+                graded.total,
+                if graded.passed() { "PASS" } else { "FAIL" },
+                super::exam::PASS_MARK
+            ));
+            exam.graded = Some(graded);
+            exam.grading = false;
+            vec![Effect::SaveProgress]
         }
         Msg::Started(Ok(started)) => {
             app.status = Some(format!(
@@ -325,7 +415,12 @@ fn key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
                 app.screen = Screen::Home;
                 Vec::new()
             }
-            Screen::Home => Vec::new(),
+            // An exam ends by submitting or by time; after grading, Esc leaves the report.
+            Screen::Exam if app.exam.as_ref().is_some_and(|e| e.graded.is_some()) => {
+                app.screen = Screen::Home;
+                Vec::new()
+            }
+            Screen::Exam | Screen::Home => Vec::new(),
         },
         Action::Check => {
             app.status = Some("checking…".into());
@@ -360,9 +455,40 @@ fn key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         Action::Export => {
             if let Some(d) = app.drill.as_mut() {
                 d.show_export = !d.show_export;
+            } else if let Some(q) = app.exam.as_ref().and_then(|e| e.questions.first()) {
+                app.status = Some(q.started.export.clone());
             }
             Vec::new()
         }
+        Action::Prev | Action::Next => {
+            if let Some(e) = app.exam.as_mut() {
+                let n = e.questions.len().max(1);
+                e.current = if action == Action::Next {
+                    (e.current + 1) % n
+                } else {
+                    (e.current + n - 1) % n
+                };
+            }
+            Vec::new()
+        }
+        Action::Flag => {
+            if let Some(q) = app
+                .exam
+                .as_mut()
+                .and_then(|e| e.questions.get_mut(e.current))
+            {
+                q.flagged = !q.flagged;
+            }
+            Vec::new()
+        }
+        Action::Submit => match app.exam.as_mut() {
+            Some(e) if e.graded.is_none() && !e.grading => {
+                e.grading = true;
+                app.status = Some("grading every question…".into());
+                vec![Effect::GradeExam]
+            }
+            _ => Vec::new(),
+        },
         Action::NextPane => {
             if let Some(d) = app.drill.as_mut() {
                 d.pane = match d.pane {
@@ -404,4 +530,34 @@ pub fn clock(secs: u64) -> String {
     } else {
         format!("{:02}:{:02}", secs / 60, secs % 60)
     }
+}
+
+/// A second or more of exam time: the current question's clock, the warnings, the time-out.
+fn exam_tick(app: &mut App, passed: u64) -> Vec<Effect> {
+    let now = app.now;
+    let Some(e) = app.exam.as_mut() else {
+        return Vec::new();
+    };
+    if e.graded.is_some() || e.grading {
+        return Vec::new();
+    }
+    if let Some(q) = e.questions.get_mut(e.current) {
+        q.seconds += passed;
+    }
+    let left = e.remaining(now);
+    if left == 0 {
+        e.grading = true;
+        app.status = Some("time is up: grading every question…".into());
+        return vec![Effect::GradeExam];
+    }
+    for w in WARNINGS {
+        if left <= w * 60 && !e.warned.contains(&w) {
+            e.warned.push(w);
+            app.status = Some(format!(
+                "⚠ {w} minute{} left",
+                if w == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    Vec::new()
 }

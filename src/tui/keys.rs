@@ -22,6 +22,10 @@ pub enum Action {
     Shell,
     Export,
     NextPane,
+    Prev,
+    Next,
+    Flag,
+    Submit,
     Back,
     Help,
     Quit,
@@ -33,6 +37,7 @@ pub enum Scope {
     Everywhere,
     Home,
     Drill,
+    Exam,
 }
 
 pub struct Binding {
@@ -174,6 +179,12 @@ pub fn action(scope: Scope, key: &KeyEvent) -> Option<Action> {
         (Scope::Drill, KeyCode::Char('s')) => Some(Action::Shell),
         (Scope::Drill, KeyCode::Char('e')) => Some(Action::Export),
         (Scope::Drill, KeyCode::Tab) => Some(Action::NextPane),
+        (Scope::Exam, KeyCode::Left | KeyCode::Char('[')) => Some(Action::Prev),
+        (Scope::Exam, KeyCode::Right | KeyCode::Char(']')) => Some(Action::Next),
+        (Scope::Exam, KeyCode::Char('f')) => Some(Action::Flag),
+        (Scope::Exam, KeyCode::Char('s')) => Some(Action::Shell),
+        (Scope::Exam, KeyCode::Char('e')) => Some(Action::Export),
+        (Scope::Exam, KeyCode::Char('X')) => Some(Action::Submit),
         _ => None,
     };
     scoped.or(everywhere)
@@ -213,6 +224,7 @@ mod tests {
                 "Esc" => KeyCode::Esc,
                 "Tab" => KeyCode::Tab,
                 "↑/↓" => KeyCode::Down,
+                "←/→" => KeyCode::Right,
                 k => KeyCode::Char(k.chars().next().unwrap_or(' ')),
             }
         };

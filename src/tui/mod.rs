@@ -7,6 +7,8 @@
 
 pub mod app;
 mod drill_view;
+pub mod exam;
+mod exam_view;
 mod history;
 mod home;
 pub mod keys;
@@ -15,4 +17,4 @@ pub mod run;
 pub mod theme;
 pub mod view;
 
-pub use run::run;
+pub use run::{Mode, run};

@@ -19,18 +19,61 @@ use crate::session::Session;
 /// The context the study drills run in.
 pub const CONTEXT: &str = "kubedrill";
 
+/// Study drills, or an exam.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Study,
+    Exam {
+        /// Questions to draw.
+        count: usize,
+        /// Exam length; 0 for the questions' own time budgets.
+        minutes: u64,
+        seed: u64,
+        /// Draw only from this pack.
+        pack: Option<String>,
+    },
+}
+
 /// Run the TUI until the learner quits. `data_dir` holds progress; `kubeconfig` is where
 /// the drill clusters' kubeconfig is written.
-pub fn run(catalog: Catalog, data_dir: PathBuf, kubeconfig: PathBuf) -> Result<(), String> {
+pub fn run(
+    catalog: Catalog,
+    data_dir: PathBuf,
+    kubeconfig: PathBuf,
+    mode: Mode,
+) -> Result<(), String> {
     let (progress, warning) = progress::load(&data_dir);
     let infos = catalog.infos();
     let domains: Vec<(String, String)> = infos
         .iter()
         .map(|i| (i.id.clone(), i.domain.clone()))
         .collect();
-    let mut session = Session::new(catalog, &kubeconfig, &[CONTEXT])?;
+    let exam_ids = match &mode {
+        Mode::Study => Vec::new(),
+        Mode::Exam {
+            count, seed, pack, ..
+        } => draw(&infos, *count, *seed, pack.as_deref())?,
+    };
+    let contexts: Vec<String> = match &mode {
+        Mode::Study => vec![CONTEXT.to_string()],
+        Mode::Exam { .. } => (1..=exam_ids.len()).map(|i| format!("exam-{i}")).collect(),
+    };
+    let names: Vec<&str> = contexts.iter().map(String::as_str).collect();
+    let mut session = Session::new(catalog, &kubeconfig, &names)?;
     let mut app = App::new(infos, progress);
     app.status = warning;
+    let mut first = Vec::new();
+    if let Mode::Exam { minutes, seed, .. } = &mode {
+        app.exam_minutes = *minutes;
+        app.screen = super::app::Screen::Exam;
+        first.push(Msg::ExamStarted(start_exam(
+            &mut session,
+            &exam_ids,
+            &contexts,
+            *seed,
+            &domains,
+        )));
+    }
     let theme = Theme::from_env();
     let terminated = sigterm_flag();
 
@@ -52,7 +95,7 @@ pub fn run(catalog: Catalog, data_dir: PathBuf, kubeconfig: PathBuf) -> Result<(
         if terminated.load(Ordering::SeqCst) {
             break Ok(());
         }
-        let mut msgs = Vec::new();
+        let mut msgs = std::mem::take(&mut first);
         // Wake at the next whole second for the timer, or at once on input.
         let wait = Duration::from_millis(1000 - u64::from(start.elapsed().subsec_millis()));
         match event::poll(wait) {
@@ -76,6 +119,10 @@ pub fn run(catalog: Catalog, data_dir: PathBuf, kubeconfig: PathBuf) -> Result<(
             for effect in update(&mut app, msg) {
                 match effect {
                     Effect::Quit => quit = true,
+                    Effect::GradeExam => {
+                        let reports = contexts.iter().map(|c| session.check(c)).collect();
+                        msgs.push(Msg::ExamGraded(reports));
+                    }
                     Effect::OpenShell => {
                         ratatui::restore();
                         let r = shell(&session, &data_dir);
@@ -133,18 +180,26 @@ fn perform(
         Effect::SaveProgress => progress::save(data_dir, &app.progress)
             .err()
             .map(|e| Msg::Started(Err(format!("progress not saved: {e}")))),
-        Effect::OpenShell | Effect::Quit => None,
+        Effect::OpenShell | Effect::Quit | Effect::GradeExam => None,
     }
 }
 
 fn started(session: &Session, domains: &[(String, String)]) -> Result<Started, String> {
-    let inst = session.instance(CONTEXT)?;
+    started_on(session, CONTEXT, domains)
+}
+
+fn started_on(
+    session: &Session,
+    context: &str,
+    domains: &[(String, String)],
+) -> Result<Started, String> {
+    let inst = session.instance(context)?;
     let s = &inst.scenario;
     Ok(Started {
         info: crate::session::DrillInfo {
-            context: CONTEXT.to_string(),
+            context: context.to_string(),
             scenario: s.id.clone(),
-            pack: session.pack(CONTEXT)?.to_string(),
+            pack: session.pack(context)?.to_string(),
             seed: inst.seed,
             title: s.title.clone(),
             task: s.task.clone(),
@@ -159,7 +214,59 @@ fn started(session: &Session, domains: &[(String, String)]) -> Result<Started, S
         diagnosis: s.diagnosis.iter().map(|d| d.text.clone()).collect(),
         solution: s.solution.commands.clone(),
         export: session.export_line(),
+        minutes: s.minutes,
     })
+}
+
+/// `count` scenario ids drawn with `seed` (a seeded shuffle), from `pack` if given.
+pub fn draw(
+    infos: &[crate::catalog::ScenarioInfo],
+    count: usize,
+    seed: u64,
+    pack: Option<&str>,
+) -> Result<Vec<String>, String> {
+    let mut pool: Vec<&crate::catalog::ScenarioInfo> = infos
+        .iter()
+        .filter(|i| pack.is_none_or(|p| i.pack == p))
+        .collect();
+    if pool.is_empty() {
+        return Err(match pack {
+            Some(p) => format!("no scenarios in pack {p:?}"),
+            None => "no scenarios".into(),
+        });
+    }
+    let count = count.clamp(1, pool.len());
+    // SplitMix64: a fixed shuffle per seed, the same on every machine.
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    for i in (1..pool.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        pool.swap(i, j);
+    }
+    Ok(pool.into_iter().take(count).map(|i| i.id.clone()).collect())
+}
+
+/// Seed every question on its own context; each with the scenario's exam weight.
+fn start_exam(
+    session: &mut Session,
+    ids: &[String],
+    contexts: &[String],
+    seed: u64,
+    domains: &[(String, String)],
+) -> Result<Vec<(Started, u32)>, String> {
+    let mut out = Vec::new();
+    for (i, (id, ctx)) in ids.iter().zip(contexts).enumerate() {
+        session.start(ctx, id, seed.wrapping_add(i as u64))?;
+        let weight = session.instance(ctx)?.scenario.weight;
+        out.push((started_on(session, ctx, domains)?, weight));
+    }
+    Ok(out)
 }
 
 /// The learner's shell, full screen, with KUBECONFIG set to the drill's clusters and, for

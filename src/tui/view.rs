@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::app::{App, Screen};
 use super::keys::{self, Scope};
 use super::theme::Theme;
-use super::{drill_view, history, home};
+use super::{drill_view, exam_view, history, home};
 
 pub fn view(app: &App, theme: &Theme, f: &mut Frame) {
     let [header, body, status, footer] = Layout::vertical([
@@ -24,6 +24,7 @@ pub fn view(app: &App, theme: &Theme, f: &mut Frame) {
         Screen::Home => home::render(app, theme, f, body),
         Screen::Drill => drill_view::render(app, theme, f, body),
         Screen::History => history::render(app, theme, f, body),
+        Screen::Exam => exam_view::render(app, theme, f, body),
     }
     if let Some(s) = &app.status {
         let style = if s.starts_with("error") {
@@ -71,6 +72,29 @@ fn header_line(app: &App, theme: &Theme) -> Line<'static> {
             ));
         }
         (Screen::History, _) => spans.push(Span::raw(" history")),
+        (Screen::Exam, _) => {
+            if let Some(e) = &app.exam {
+                spans.push(Span::styled(" EXAM ", theme.accent));
+                if let Some(q) = e.questions.get(e.current) {
+                    spans.push(Span::raw(format!(
+                        " question {}/{}  context {}  ",
+                        e.current + 1,
+                        e.questions.len(),
+                        q.started.info.context
+                    )));
+                }
+                let left = e.remaining(app.now);
+                let style = if left <= 5 * 60 {
+                    theme.bad
+                } else {
+                    theme.warn
+                };
+                spans.push(Span::styled(
+                    format!("⏱ {} left", super::app::clock(left)),
+                    style,
+                ));
+            }
+        }
         _ => spans.push(Span::raw(format!(
             " {} scenarios — CKA Services & Networking",
             app.scenarios.len()

@@ -49,6 +49,7 @@ pub fn started() -> Started {
         diagnosis: s.diagnosis.iter().map(|d| d.text.clone()).collect(),
         solution: s.solution.commands.clone(),
         export: "export KUBECONFIG=/home/me/.local/share/kubedrill/tui.kubeconfig".into(),
+        minutes: s.minutes,
     }
 }
 
