@@ -1,7 +1,7 @@
 //! The commands that read the machine rather than the network: `cat FILE`, `ls`, `env`,
 //! `hostname`, `ip addr` / `ip link`, `netstat`, `ps`. Busybox wording (`coreutils/cat.c`,
 //! `networking/libiproute/ipaddress.c`, `networking/netstat.c`, `procps/ps.c`,
-//! `networking/hostname.c`) where the image is busybox-based (its tools list `busybox`), GNU
+//! `networking/hostname.c`) where the image is busybox-based (its tools do not list `dash`), GNU
 //! coreutils wording for `cat` and `ls` elsewhere (Debian-based images, nodes).
 
 use super::ClientRun;

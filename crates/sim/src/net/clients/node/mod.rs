@@ -51,8 +51,10 @@ pub fn node_tools() -> Vec<String> {
     NODE_TOOLS.iter().map(|t| (*t).to_string()).collect()
 }
 
-/// Run `argv` in a shell on node `node` (`kubedrill ssh NODE`). Errors when the node does not
-/// exist; a missing command is bash's `command not found` (exit 127).
+/// Run `argv` on node `node` as a command typed in the login shell `kubedrill ssh NODE` opens
+/// (`argv` may itself be `bash -c LINE` / `sh -c LINE` for pipes and lists). Errors only when
+/// the node does not exist; a missing command is the login bash's
+/// `-bash: X: command not found`, exit 127.
 pub fn node_shell(
     sim: &mut Sim,
     node: &str,
@@ -70,7 +72,14 @@ pub fn node_shell(
         from: Origin::Node(node.to_string()),
     };
     let tools = node_tools();
-    super::run_with(&mut net, &tools, argv, env)
+    match super::run_with(&mut net, &tools, argv, env) {
+        Err(ClientError::NotFound(cmd)) => Ok(ClientRun {
+            stderr: format!("-bash: {cmd}: command not found\n"),
+            exit_code: 127,
+            ..ClientRun::ok()
+        }),
+        other => other,
+    }
 }
 
 /// The machine behind `Origin::Node(node)`.
