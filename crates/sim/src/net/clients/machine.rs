@@ -72,6 +72,8 @@ pub struct NodeFacts {
     pub kubelet_journal: Vec<String>,
     /// The time `iptables-save` stamps its output with (`ctime` format, no newline).
     pub now_ctime: String,
+    /// The same time in RFC 3339, as logrus stamps crictl's errors to a pipe.
+    pub now_rfc3339: String,
 }
 
 /// A container as `crictl ps` lists it.

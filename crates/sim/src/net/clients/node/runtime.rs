@@ -139,7 +139,7 @@ pub(crate) fn crictl(facts: &NodeFacts, args: &[String], tty: bool) -> ClientRun
         let line = if tty {
             format!("ERRO[0000] {msg}\n")
         } else {
-            format!("time=\"{}\" level=error msg={:?}\n", facts.now_ctime, msg)
+            format!("time=\"{}\" level=error msg={:?}\n", facts.now_rfc3339, msg)
         };
         fail(line, 1)
     };
@@ -295,7 +295,7 @@ pub(crate) fn kubelet_journal(sim: &Sim, node: &str) -> Vec<String> {
                 out.push(format!(
                     "{day} {node} kubelet[{KUBELET_PID}]: E{klog}     {KUBELET_PID} pod_workers.go:1301] \"Error syncing pod, skipping\" err=\"failed to \\\"StartContainer\\\" for \\\"{}\\\" with {reason}: \\\"{}\\\"\" pod=\"{key}\" podUID=\"{}\"",
                     s["name"].as_str().unwrap_or(""),
-                    w["message"].as_str().unwrap_or("").replace('"', "\\\\\\\""),
+                    w["message"].as_str().unwrap_or("").replace('"', "\\\""),
                     meta::uid(pod)
                 ));
             }

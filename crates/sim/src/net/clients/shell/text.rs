@@ -114,8 +114,15 @@ pub(crate) fn filter(cmd: &str, args: &[String], stdin: &str) -> Option<ClientRu
                 hit != invert
             };
             let hits: Vec<&str> = lines(stdin).into_iter().filter(|l| matches(l)).collect();
+            let count = args.iter().any(|a| a == "-c");
             Some(ClientRun {
-                stdout: if quiet { String::new() } else { joined(&hits) },
+                stdout: if quiet {
+                    String::new()
+                } else if count {
+                    format!("{}\n", hits.len())
+                } else {
+                    joined(&hits)
+                },
                 exit_code: if hits.is_empty() { 1 } else { 0 },
                 ..ClientRun::ok()
             })
