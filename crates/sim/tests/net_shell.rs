@@ -452,3 +452,70 @@ fn cat_and_ls_of_a_missing_file_say_no_such_file_in_the_images_own_words() {
     );
     assert_eq!(r.stdout, "hostname\nhosts\nresolv.conf\n");
 }
+
+#[test]
+fn ifconfig_shows_the_same_interfaces_as_ip_in_busyboxs_older_format() {
+    let (mut sim, _c) = sim_with(&[&busybox_pod("client", "default", "")]);
+    let ip = sim
+        .get(Kind::Pod, "default", "client")
+        .map(|p| p["status"]["podIP"].as_str().unwrap_or("").to_string())
+        .unwrap_or_default();
+    let prefix = ip.rsplit_once('.').map_or("", |(p, _)| p).to_string();
+    let a = exec(
+        &mut sim,
+        "default",
+        "client",
+        "busybox:1.36",
+        &["ip", "link"],
+    );
+    let mac = a
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("    link/ether "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or("")
+        .to_uppercase();
+    let r = exec(
+        &mut sim,
+        "default",
+        "client",
+        "busybox:1.36",
+        &["ifconfig", "eth0"],
+    );
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            format!("eth0      Link encap:Ethernet  HWaddr {mac}  "),
+            format!("          inet addr:{ip}  Bcast:{prefix}.255  Mask:255.255.255.0"),
+            lines[2].to_string(),
+            "          UP BROADCAST RUNNING MULTICAST  MTU:1450  Metric:1".to_string(),
+        ]
+    );
+    assert!(
+        lines[2].starts_with("          inet6 addr: fe80::")
+            && lines[2].ends_with("/64 Scope:Link")
+    );
+    let all = exec(&mut sim, "default", "client", "busybox:1.36", &["ifconfig"]);
+    // busybox keeps its interface list sorted by name: eth0 before lo.
+    let heads: Vec<&str> = all
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.is_empty())
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            format!("eth0      Link encap:Ethernet  HWaddr {mac}  ").as_str(),
+            "lo        Link encap:Local Loopback  "
+        ]
+    );
+    let r = exec(
+        &mut sim,
+        "default",
+        "client",
+        "busybox:1.36",
+        &["ifconfig", "eth9"],
+    );
+    assert_eq!(r.exit_code, 1);
+}

@@ -341,6 +341,7 @@ pub(crate) fn exec(
         }
         "hostname" => Ok(sysinfo::hostname(&machine(net), args)),
         "ip" => Ok(sysinfo::ip(&machine(net), args)),
+        "ifconfig" => Ok(sysinfo::ifconfig(&machine(net), args)),
         "netstat" => Ok(sysinfo::netstat(&machine(net), args)),
         "ps" => Ok(sysinfo::ps(&machine(net), host::EXEC_PID)),
         "iptables" | "iptables-save" | "crictl" | "journalctl" => {

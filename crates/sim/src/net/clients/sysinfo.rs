@@ -1,5 +1,5 @@
 //! The commands that read the machine rather than the network: `cat FILE`, `ls`, `env`,
-//! `hostname`, `ip addr` / `ip link`, `netstat`, `ps`. Busybox wording (`coreutils/cat.c`,
+//! `hostname`, `ip addr` / `ip link`, `ifconfig`, `netstat`, `ps`. Busybox wording (`coreutils/cat.c`,
 //! `networking/libiproute/ipaddress.c`, `networking/netstat.c`, `procps/ps.c`,
 //! `networking/hostname.c`) where the image is busybox-based (its tools do not list `dash`), GNU
 //! coreutils wording for `cat` and `ls` elsewhere (Debian-based images, nodes).
@@ -329,5 +329,62 @@ pub(crate) fn ps(m: &Machine, exec_pid: u32) -> ClientRun {
         s.push_str(&row(p.pid, &p.user, &p.args));
     }
     s.push_str(&row(exec_pid, "root", "ps"));
+    out(s)
+}
+
+/// busybox `ifconfig [IF]` (`networking/interface.c` `ife_print`): the interfaces that are up,
+/// sorted by name as busybox keeps its list. The model counts no packets.
+pub(crate) fn ifconfig(m: &Machine, args: &[String]) -> ClientRun {
+    let wanted = args.iter().find(|a| !a.starts_with('-'));
+    if let Some(w) = wanted
+        && !m.links.iter().any(|l| &l.name == w)
+    {
+        return err(
+            format!("ifconfig: {w}: error fetching interface information: Device not found\n"),
+            1,
+        );
+    }
+    let mut links: Vec<&Link> = m
+        .links
+        .iter()
+        .filter(|l| wanted.is_none_or(|w| *w == l.name))
+        .collect();
+    links.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut s = String::new();
+    for l in links {
+        if l.loopback {
+            s.push_str(&format!("{:<9} Link encap:Local Loopback  \n", l.name));
+        } else {
+            s.push_str(&format!(
+                "{:<9} Link encap:Ethernet  HWaddr {}  \n",
+                l.name,
+                mac(&l.mac).to_uppercase()
+            ));
+        }
+        if let Some((ip, len)) = l.inet {
+            let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
+            s.push_str(&format!("          inet addr:{ip} "));
+            if !l.loopback {
+                let bcast = u32::from(ip) | !mask;
+                s.push_str(&format!(" Bcast:{} ", std::net::Ipv4Addr::from(bcast)));
+            }
+            s.push_str(&format!(" Mask:{}\n", std::net::Ipv4Addr::from(mask)));
+        }
+        if l.loopback {
+            s.push_str("          inet6 addr: ::1/128 Scope:Host\n");
+            s.push_str("          UP LOOPBACK RUNNING ");
+        } else {
+            s.push_str(&format!(
+                "          inet6 addr: {} Scope:Link\n",
+                link_local(&l.mac)
+            ));
+            s.push_str("          UP BROADCAST RUNNING MULTICAST ");
+        }
+        s.push_str(&format!(" MTU:{}  Metric:1\n", l.mtu));
+        s.push_str("          RX packets:0 errors:0 dropped:0 overruns:0 frame:0\n");
+        s.push_str("          TX packets:0 errors:0 dropped:0 overruns:0 carrier:0\n");
+        s.push_str(&format!("          collisions:0 txqueuelen:{} \n", l.qlen));
+        s.push_str("          RX bytes:0 (0.0 B)  TX bytes:0 (0.0 B)\n\n");
+    }
     out(s)
 }
