@@ -377,3 +377,47 @@ fn curl_from_the_node_reaches_a_node_port_but_not_a_service_port() {
     );
     assert_eq!(r.exit_code, 7, "{}", r.stderr);
 }
+
+#[test]
+fn nc_on_the_node_is_openbsd_netcat_with_its_own_words() {
+    let (mut sim, _c) = sim_with(&[CLUSTER]);
+    let web = cluster_ip(&sim, "web");
+    let empty = cluster_ip(&sim, "empty");
+    let r = on(&mut sim, "node01", &["nc", "-zv", &web, "80"]);
+    assert_eq!(
+        (r.stderr, r.exit_code),
+        (
+            format!("Connection to {web} 80 port [tcp/http] succeeded!\n"),
+            0
+        )
+    );
+    // A Service without endpoints: kube-proxy's REJECT answers at once.
+    let r = on(
+        &mut sim,
+        "node01",
+        &["nc", "-zv", "-w", "2", &empty, "8080"],
+    );
+    assert_eq!(
+        (r.stderr, r.exit_code),
+        (
+            format!("nc: connect to {empty} port 8080 (tcp) failed: Connection refused\n"),
+            1
+        )
+    );
+    // The node's resolver knows nothing of cluster names.
+    let r = on(
+        &mut sim,
+        "node01",
+        &["nc", "-zv", "web.default.svc.cluster.local", "80"],
+    );
+    assert_eq!(
+        (r.stderr.as_str(), r.exit_code),
+        (
+            "nc: getaddrinfo for host \"web.default.svc.cluster.local\" port 80: Name or service not known\n",
+            1
+        )
+    );
+    // Without -v a refusal is silent.
+    let r = on(&mut sim, "node01", &["nc", "-z", &empty, "8080"]);
+    assert_eq!((r.stderr.as_str(), r.exit_code), ("", 1));
+}

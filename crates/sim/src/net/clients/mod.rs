@@ -302,7 +302,8 @@ pub(crate) fn exec(
     match name {
         "wget" => wget::run(net, args),
         "curl" => curl::run(net, args, env),
-        "nc" | "netcat" => nc::run(net, args, &env.stdin),
+        "nc" | "netcat" if busybox => nc::run(net, args, &env.stdin),
+        "nc" | "netcat" => node::netcat::run(net, args),
         "nslookup" => nslookup::run(net, args),
         "ping" => ping::run(net, args),
         "sh" | "ash" | "bash" => shell::run(net, tools, argv, env),

@@ -9,6 +9,7 @@
 pub mod iptables;
 
 mod hash;
+pub(crate) mod netcat;
 mod render;
 mod runtime;
 
