@@ -421,3 +421,55 @@ fn nc_on_the_node_is_openbsd_netcat_with_its_own_words() {
     let r = on(&mut sim, "node01", &["nc", "-z", &empty, "8080"]);
     assert_eq!((r.stderr.as_str(), r.exit_code), ("", 1));
 }
+
+#[test]
+fn external_traffic_policy_local_sends_node_ports_only_to_local_endpoints() {
+    let local = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      nodeName: node01\n      containers:\n      - name: nginx\n        image: nginx:1.27\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n  externalTrafficPolicy: Local\n  sessionAffinity: ClientIP\n  selector: {app: web}\n  ports:\n  - port: 80\n    nodePort: 30080\n";
+    let (mut sim, _c) = sim_with(&[local]);
+    let ext = |sim: &mut Sim, node: &str| -> Vec<String> {
+        on(
+            sim,
+            node,
+            &[
+                "sh",
+                "-c",
+                "iptables-save | grep -e '-A KUBE-EXT-LOLE' -e 'has no local'",
+            ],
+        )
+        .stdout
+        .lines()
+        .map(str::to_string)
+        .collect()
+    };
+    let pod_rules = [
+        "-A KUBE-EXT-LOLE4ISW44XBNF3G -s 10.244.0.0/16 -m comment --comment \"pod traffic for default/web external destinations\" -j KUBE-SVC-LOLE4ISW44XBNF3G",
+        "-A KUBE-EXT-LOLE4ISW44XBNF3G -m comment --comment \"masquerade LOCAL traffic for default/web external destinations\" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ",
+        "-A KUBE-EXT-LOLE4ISW44XBNF3G -m comment --comment \"route LOCAL traffic for default/web external destinations\" -m addrtype --src-type LOCAL -j KUBE-SVC-LOLE4ISW44XBNF3G",
+    ];
+    // The node with the endpoint: outside traffic goes to the local-only chain.
+    let mut want: Vec<String> = pod_rules.iter().map(|s| (*s).to_string()).collect();
+    want.push("-A KUBE-EXT-LOLE4ISW44XBNF3G -j KUBE-SVL-LOLE4ISW44XBNF3G".to_string());
+    assert_eq!(ext(&mut sim, "node01"), want);
+    // A node without one drops outside traffic to the NodePort (filter table first).
+    let mut want = vec![
+        "-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment \"default/web has no local endpoints\" -m addrtype --dst-type LOCAL -m tcp --dport 30080 -j DROP".to_string(),
+    ];
+    want.extend(pod_rules.iter().map(|s| (*s).to_string()));
+    assert_eq!(ext(&mut sim, "node02"), want);
+    // ClientIP affinity: the recent module remembers each client per endpoint chain.
+    let r = on(&mut sim, "node01", &["iptables-save", "-t", "nat"]);
+    let ep = web_endpoints(&sim).remove(0);
+    let sep = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("-A KUBE-SVL-LOLE4ISW44XBNF3G ") && !l.contains("recent"))
+        .and_then(|l| l.rsplit(' ').next())
+        .unwrap_or("")
+        .to_string();
+    assert!(r.stdout.contains(&format!(
+        "-A KUBE-SVL-LOLE4ISW44XBNF3G -m comment --comment \"default/web -> {ep}\" -m recent --rcheck --seconds 10800 --reap --name {sep} --mask 255.255.255.255 --rsource -j {sep}\n"
+    )), "{}", r.stdout);
+    assert!(r.stdout.contains(&format!(
+        "-A {sep} -p tcp -m comment --comment \"default/web\" -m recent --set --name {sep} --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination {ep}\n"
+    )));
+}
