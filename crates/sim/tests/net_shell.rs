@@ -519,3 +519,100 @@ fn ifconfig_shows_the_same_interfaces_as_ip_in_busyboxs_older_format() {
     );
     assert_eq!(r.exit_code, 1);
 }
+
+#[test]
+fn ping_is_dropped_by_a_network_policy_that_only_allows_tcp_ports() {
+    let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: web-only-80\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n  ingress:\n  - ports:\n    - {port: 8080, protocol: TCP}\n";
+    let (mut sim, _c) = sim_with(&[WRONG_TARGET, &busybox_pod("client", "default", "")]);
+    let pod_ip = sim
+        .get(Kind::Pod, "default", "web")
+        .map(|p| p["status"]["podIP"].as_str().unwrap_or("").to_string())
+        .unwrap_or_default();
+    let r = exec(
+        &mut sim,
+        "default",
+        "client",
+        "busybox:1.36",
+        &["ping", "-c", "1", "-W", "2", &pod_ip],
+    );
+    assert_eq!(r.exit_code, 0, "{}", r.stdout);
+    sim.apply_yaml(policy).unwrap_or_else(|e| panic!("{e}"));
+    let r = exec(
+        &mut sim,
+        "default",
+        "client",
+        "busybox:1.36",
+        &["ping", "-c", "1", "-W", "2", &pod_ip],
+    );
+    assert_eq!(
+        (r.stdout, r.exit_code, r.elapsed_ms),
+        (
+            format!(
+                "PING {pod_ip} ({pod_ip}): 56 data bytes\n\n--- {pod_ip} ping statistics ---\n1 packets transmitted, 0 packets received, 100% packet loss\n"
+            ),
+            1,
+            2000
+        )
+    );
+    // The TCP port the rule names still answers.
+    let r = sh(
+        &mut sim,
+        "client",
+        "busybox:1.36",
+        &format!("nc -zv -w 2 {pod_ip} 8080"),
+    );
+    assert_eq!(r.exit_code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_host_network_pod_sees_its_nodes_interfaces_and_resolver() {
+    let host = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: hostnet\nspec:\n  hostNetwork: true\n  nodeName: node01\n  containers:\n  - name: c\n    image: busybox:1.36\n    command: [sleep, '3600']\n";
+    let (mut sim, _c) = sim_with(&[host]);
+    let r = exec(
+        &mut sim,
+        "default",
+        "hostnet",
+        "busybox:1.36",
+        &["hostname"],
+    );
+    assert_eq!(r.stdout, "node01\n");
+    // ClusterFirst on the host network falls back to the node's resolver.
+    let r = exec(
+        &mut sim,
+        "default",
+        "hostnet",
+        "busybox:1.36",
+        &["cat", "/etc/resolv.conf"],
+    );
+    assert_eq!(r.stdout, "nameserver 127.0.0.53\n");
+    let r = exec(
+        &mut sim,
+        "default",
+        "hostnet",
+        "busybox:1.36",
+        &["ip", "addr", "show", "cni0"],
+    );
+    assert!(
+        r.stdout
+            .starts_with("4: cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("    inet 10.244.1.1/24 brd 10.244.1.255 scope global cni0\n"),
+        "{}",
+        r.stdout
+    );
+    let r = exec(
+        &mut sim,
+        "default",
+        "hostnet",
+        "busybox:1.36",
+        &["cat", "/etc/hosts"],
+    );
+    assert!(
+        r.stdout
+            .starts_with("# Kubernetes-managed hosts file (host network).\n")
+    );
+}

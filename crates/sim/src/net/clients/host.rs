@@ -45,6 +45,9 @@ pub(crate) fn machine(sim: &mut Sim, from: &Origin, image: Option<&str>) -> Opti
                         m.files.get("/etc/hosts").cloned().unwrap_or_default()
                     ),
                 );
+                // The kubelet's DNS config for the pod (dnsPolicy decides), not the node's file.
+                m.files
+                    .insert("/etc/resolv.conf".to_string(), resolv_conf(sim, &pod));
                 let c = own_container(&pod, image)?;
                 m.env = env(sim, &pod, c, &m.hostname);
                 return Some(m);
