@@ -16,6 +16,7 @@
 mod argv;
 mod curl;
 mod host;
+mod kubelet_files;
 mod machine;
 mod nc;
 pub mod node;

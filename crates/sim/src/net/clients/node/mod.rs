@@ -9,6 +9,7 @@
 pub mod iptables;
 
 mod hash;
+mod kube_proxy;
 pub(crate) mod netcat;
 mod render;
 mod runtime;
