@@ -473,3 +473,25 @@ fn external_traffic_policy_local_sends_node_ports_only_to_local_endpoints() {
         "-A {sep} -p tcp -m comment --comment \"default/web\" -m recent --set --name {sep} --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination {ep}\n"
     )));
 }
+
+#[test]
+fn ss_lists_the_nodes_listening_sockets_in_ss_columns() {
+    let (mut sim, _c) = sim_with(&[CLUSTER]);
+    let r = on(&mut sim, "controlplane", &["ss", "-tln"]);
+    assert_eq!(
+        r.stdout,
+        "State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n\
+         LISTEN 0      4096               *:10250            *:*          \n\
+         LISTEN 0      4096               *:6443             *:*          \n"
+    );
+    let r = on(&mut sim, "node01", &["ss", "-tlnp"]);
+    assert_eq!(
+        r.stdout.lines().nth(1),
+        Some(
+            "LISTEN 0      4096               *:10250            *:*   users:((\"kubelet\",pid=812,fd=3))"
+        )
+    );
+    // Without -l, only established connections: none.
+    let r = on(&mut sim, "node01", &["ss", "-tn"]);
+    assert_eq!(r.stdout.lines().count(), 1);
+}

@@ -119,6 +119,7 @@ fn pod_machine(sim: &Sim, pod: &Value, image: Option<&str>) -> Machine {
             sockets.push(Socket {
                 protocol: parse_protocol(&l.protocol),
                 addr: Ipv4Addr::UNSPECIFIED,
+                dual_stack: false,
                 port: l.port,
                 program: program.clone(),
             });

@@ -48,6 +48,8 @@ pub struct Link {
 pub struct Socket {
     pub protocol: Protocol,
     pub addr: Ipv4Addr,
+    /// Bound to `[::]` without `IPV6_V6ONLY` (Go servers): IPv4 too, and `ss` shows `*`.
+    pub dual_stack: bool,
     pub port: u16,
     /// `PID/program` when the process is in the shell's PID namespace (netstat -p), else none.
     pub program: Option<(u32, String)>,

@@ -345,6 +345,7 @@ pub(crate) fn exec(
         "ip" => Ok(sysinfo::ip(&machine(net), args)),
         "ifconfig" => Ok(sysinfo::ifconfig(&machine(net), args)),
         "netstat" => Ok(sysinfo::netstat(&machine(net), args)),
+        "ss" => Ok(node::ss::run(&machine(net), args)),
         "ps" => Ok(sysinfo::ps(&machine(net), host::EXEC_PID)),
         "iptables" | "iptables-save" | "crictl" | "journalctl" => {
             Ok(node::run_tool(net, name, args, env).unwrap_or_else(ClientRun::ok))

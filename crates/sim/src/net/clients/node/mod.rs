@@ -13,6 +13,7 @@ mod kube_proxy;
 pub(crate) mod netcat;
 mod render;
 mod runtime;
+pub(crate) mod ss;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -29,6 +30,9 @@ use crate::sim::Sim;
 
 pub(crate) use render::IPTABLES_VERSION;
 
+/// The API server's PID on a control-plane node (`ss -p`).
+const APISERVER_PID: u32 = 1342;
+
 /// What an Ubuntu node of a kubeadm cluster has on its `PATH` that the model answers for.
 pub const NODE_TOOLS: &[&str] = &[
     "bash",
@@ -37,6 +41,7 @@ pub const NODE_TOOLS: &[&str] = &[
     "curl",
     "nc",
     "ip",
+    "ss",
     "iptables",
     "iptables-save",
     "crictl",
@@ -135,18 +140,21 @@ pub(crate) fn machine(sim: &mut Sim, idx: &Index, node: &str) -> Option<Machine>
         });
     }
     // The node's own sockets as the network model delivers to them (deliver.rs).
+    // Both are Go servers listening on `[::]`.
     let mut sockets = vec![Socket {
         protocol: Protocol::Tcp,
         addr: Ipv4Addr::UNSPECIFIED,
+        dual_stack: true,
         port: 10250,
-        program: Some((0, "kubelet".to_string())),
+        program: Some((runtime::KUBELET_PID, "kubelet".to_string())),
     }];
     if n.control_plane {
         sockets.push(Socket {
             protocol: Protocol::Tcp,
             addr: Ipv4Addr::UNSPECIFIED,
+            dual_stack: true,
             port: 6443,
-            program: Some((0, "kube-apiserver".to_string())),
+            program: Some((APISERVER_PID, "kube-apiserver".to_string())),
         });
     }
     let facts = NodeFacts {

@@ -14,7 +14,7 @@ use crate::net::clients::ClientRun;
 use crate::sim::Sim;
 
 /// The kubelet's PID in its journal lines.
-const KUBELET_PID: u32 = 812;
+pub(crate) const KUBELET_PID: u32 = 812;
 
 fn seconds_since(now: jiff::Timestamp, t: &str) -> i64 {
     t.parse::<jiff::Timestamp>()
