@@ -616,3 +616,26 @@ fn a_host_network_pod_sees_its_nodes_interfaces_and_resolver() {
             .starts_with("# Kubernetes-managed hosts file (host network).\n")
     );
 }
+
+#[test]
+fn ip_route_shows_the_flannel_routes_of_a_pod() {
+    let (mut sim, _c) = sim_with(&[&busybox_pod("client", "default", "")]);
+    let ip = sim
+        .get(Kind::Pod, "default", "client")
+        .map(|p| p["status"]["podIP"].as_str().unwrap_or("").to_string())
+        .unwrap_or_default();
+    let prefix = ip.rsplit_once('.').map_or("", |(p, _)| p).to_string();
+    let r = exec(
+        &mut sim,
+        "default",
+        "client",
+        "busybox:1.36",
+        &["ip", "route"],
+    );
+    assert_eq!(
+        r.stdout,
+        format!(
+            "default via {prefix}.1 dev eth0 \n10.244.0.0/16 via {prefix}.1 dev eth0 \n{prefix}.0/24 dev eth0 scope link  src {ip} \n"
+        )
+    );
+}

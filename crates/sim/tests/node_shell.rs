@@ -495,3 +495,48 @@ fn ss_lists_the_nodes_listening_sockets_in_ss_columns() {
     let r = on(&mut sim, "node01", &["ss", "-tn"]);
     assert_eq!(r.stdout.lines().count(), 1);
 }
+
+#[test]
+fn ip_addr_on_a_node_is_iproute2s_with_the_flannel_and_bridge_devices() {
+    let (mut sim, _c) = sim_with(&[CLUSTER]);
+    let node_ip = sim
+        .get(Kind::Node, "", "node01")
+        .ok()
+        .and_then(|n| {
+            n["status"]["addresses"]
+                .as_array()?
+                .iter()
+                .find(|a| a["type"] == "InternalIP")?["address"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .unwrap_or_default();
+    let r = on(&mut sim, "node01", &["ip", "addr"]);
+    let heads: Vec<&str> = r.stdout.lines().filter(|l| !l.starts_with(' ')).collect();
+    assert_eq!(
+        heads,
+        [
+            "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000",
+            "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000",
+            "3: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN group default ",
+            "4: cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP group default qlen 1000",
+        ]
+    );
+    let prefix = node_ip.rsplit_once('.').map_or("", |(p, _)| p).to_string();
+    assert!(r.stdout.contains(&format!(
+        "    inet {node_ip}/24 brd {prefix}.255 scope global eth0\n"
+    )));
+    assert!(
+        r.stdout
+            .contains("    inet 10.244.1.0/32 scope global flannel.1\n")
+    );
+    assert!(
+        r.stdout
+            .contains("    inet6 ::1/128 scope host noprefixroute \n")
+    );
+    let r = on(&mut sim, "node01", &["ip", "a", "show", "eth9"]);
+    assert_eq!(
+        (r.stderr.as_str(), r.exit_code),
+        ("Device \"eth9\" does not exist.\n", 1)
+    );
+}

@@ -342,7 +342,7 @@ pub(crate) fn exec(
             Ok(sysinfo::env(&m))
         }
         "hostname" => Ok(sysinfo::hostname(&machine(net), args)),
-        "ip" => Ok(sysinfo::ip(&machine(net), args)),
+        "ip" => Ok(sysinfo::ip(&machine(net), busybox, args)),
         "ifconfig" => Ok(sysinfo::ifconfig(&machine(net), args)),
         "netstat" => Ok(sysinfo::netstat(&machine(net), args)),
         "ss" => Ok(node::ss::run(&machine(net), args)),

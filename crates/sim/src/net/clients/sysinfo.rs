@@ -141,7 +141,7 @@ fn link_local(m: &[u8; 6]) -> String {
     format!("fe80::{:x}:{:x}:{:x}:{:x}/64", g[0], g[1], g[2], g[3])
 }
 
-fn link_line(l: &Link, s: &mut String) {
+fn link_line(l: &Link, busybox: bool, s: &mut String) {
     let name = match l.peer_index {
         Some(p) => format!("{}@if{p}", l.name),
         None => l.name.clone(),
@@ -154,10 +154,23 @@ fn link_line(l: &Link, s: &mut String) {
     } else {
         "BROADCAST,MULTICAST,UP,LOWER_UP".to_string()
     };
-    s.push_str(&format!(
-        "{}: {name}: <{flags}> mtu {} qdisc noqueue ",
-        l.index, l.mtu
-    ));
+    if busybox {
+        s.push_str(&format!(
+            "{}: {name}: <{flags}> mtu {} qdisc noqueue ",
+            l.index, l.mtu
+        ));
+    } else {
+        // iproute2 (a node): the qdisc, the operational state and the group too.
+        let (qdisc, state) = match l.name.as_str() {
+            "eth0" => ("fq_codel", "UP"),
+            "cni0" => ("noqueue", "UP"),
+            _ => ("noqueue", "UNKNOWN"),
+        };
+        s.push_str(&format!(
+            "{}: {name}: <{flags}> mtu {} qdisc {qdisc} state {state} group default ",
+            l.index, l.mtu
+        ));
+    }
     if l.qlen != 0 {
         s.push_str(&format!("qlen {}", l.qlen));
     }
@@ -172,7 +185,7 @@ fn link_line(l: &Link, s: &mut String) {
     }
 }
 
-fn addr_lines(l: &Link, s: &mut String) {
+fn addr_lines(l: &Link, busybox: bool, s: &mut String) {
     if let Some((ip, len)) = l.inet {
         let scope = if l.loopback { "host" } else { "global" };
         let brd = if l.loopback || len >= 31 {
@@ -187,9 +200,11 @@ fn addr_lines(l: &Link, s: &mut String) {
         ));
     }
     if l.loopback {
-        s.push_str(
-            "    inet6 ::1/128 scope host \n       valid_lft forever preferred_lft forever\n",
-        );
+        // Recent kernels flag the loopback's ::1 noprefixroute; busybox does not print it.
+        let flags = if busybox { "" } else { "noprefixroute " };
+        s.push_str(&format!(
+            "    inet6 ::1/128 scope host {flags}\n       valid_lft forever preferred_lft forever\n"
+        ));
     } else {
         s.push_str(&format!(
             "    inet6 {} scope link \n       valid_lft forever preferred_lft forever\n",
@@ -198,15 +213,21 @@ fn addr_lines(l: &Link, s: &mut String) {
     }
 }
 
-/// busybox `ip addr|link [show [dev] IF]` (also `ip a`, `ip l`, `ip address`).
-pub(crate) fn ip(m: &Machine, args: &[String]) -> ClientRun {
+/// `ip addr|link [show [dev] IF]` (also `ip a`, `ip l`) and `ip route`: busybox's in images,
+/// iproute2's on a node (`busybox` false).
+pub(crate) fn ip(m: &Machine, busybox: bool, args: &[String]) -> ClientRun {
     let Some(object) = args.first() else {
-        return err("BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]\n".to_string(), 1);
+        return err(IP_USAGE.to_string(), 1);
     };
-    let addresses = "address".starts_with(object.as_str());
-    let link = "link".starts_with(object.as_str());
-    if !addresses && !link {
-        return err(format!("ip: unknown command '{object}'\n"), 1);
+    // index_in_substrings: any prefix of a keyword.
+    let is = |kw: &str| kw.starts_with(object.as_str());
+    if is("route") {
+        return out(routes(m));
+    }
+    let addresses = is("address");
+    if !addresses && !is("link") {
+        // ip_print_help → bb_show_usage.
+        return err(IP_USAGE.to_string(), 1);
     }
     let rest: Vec<&String> = args[1..]
         .iter()
@@ -216,7 +237,14 @@ pub(crate) fn ip(m: &Machine, args: &[String]) -> ClientRun {
     if let Some(w) = wanted
         && !m.links.iter().any(|l| l.name == w)
     {
-        return err(format!("ip: can't find device '{w}'\n"), 1);
+        return err(
+            if busybox {
+                format!("ip: can't find device '{w}'\n")
+            } else {
+                format!("Device \"{w}\" does not exist.\n")
+            },
+            1,
+        );
     }
     let mut s = String::new();
     for l in m
@@ -224,12 +252,35 @@ pub(crate) fn ip(m: &Machine, args: &[String]) -> ClientRun {
         .iter()
         .filter(|l| wanted.is_none_or(|w| w == l.name))
     {
-        link_line(l, &mut s);
+        link_line(l, busybox, &mut s);
         if addresses {
-            addr_lines(l, &mut s);
+            addr_lines(l, busybox, &mut s);
         }
     }
     out(s)
+}
+
+const IP_USAGE: &str = "Usage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]\n";
+
+/// A pod's routes as flannel's CNI config installs them (the default route and the cluster
+/// network via the bridge, the pod /24 on the link), in the kernel's dump order.
+fn routes(m: &Machine) -> String {
+    let Some((ip, len)) = m
+        .links
+        .iter()
+        .find(|l| l.name == "eth0" && l.peer_index.is_some())
+        .and_then(|l| l.inet)
+    else {
+        return String::new();
+    };
+    let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
+    let net = std::net::Ipv4Addr::from(u32::from(ip) & mask);
+    let gw = std::net::Ipv4Addr::from((u32::from(ip) & mask) + 1);
+    let o = ip.octets();
+    format!(
+        "default via {gw} dev eth0 \n{}.{}.0.0/16 via {gw} dev eth0 \n{net}/{len} dev eth0 scope link  src {ip} \n",
+        o[0], o[1]
+    )
 }
 
 /// busybox `netstat [-tulnpa]`: listening sockets with `-l`, programs with `-p`.
