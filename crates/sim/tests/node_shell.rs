@@ -540,3 +540,37 @@ fn ip_addr_on_a_node_is_iproute2s_with_the_flannel_and_bridge_devices() {
         ("Device \"eth9\" does not exist.\n", 1)
     );
 }
+
+#[test]
+fn crictl_pods_lists_the_sandboxes_of_that_node() {
+    let (mut sim, _c) = sim_with(&[CLUSTER]);
+    let mut expected: Vec<String> = sim
+        .list(Kind::Pod, None, &Default::default())
+        .map(|l| l.items)
+        .unwrap_or_default()
+        .iter()
+        .filter(|p| p["spec"]["nodeName"] == "node01")
+        .map(|p| p["metadata"]["name"].as_str().unwrap_or("").to_string())
+        .collect();
+    expected.sort();
+    let r = on(&mut sim, "node01", &["crictl", "pods"]);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        // tabwriter: "Less than a second ago" widens CREATED past the 20-column minimum.
+        "POD ID              CREATED                  STATE               NAME                       NAMESPACE           ATTEMPT             RUNTIME"
+    );
+    let mut names: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(w[w.len() - 1], "(default)", "{l}");
+            assert!(w.contains(&"Ready"), "{l}");
+            w[w.len() - 4].to_string()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, expected);
+    let r = on(&mut sim, "node01", &["journalctl", "-u", "kubelet", "-f"]);
+    assert!(!r.ended);
+}

@@ -70,6 +70,8 @@ pub struct NodeFacts {
     /// `iptables-save` tables in the order it prints them.
     pub tables: Vec<crate::net::clients::node::iptables::Table>,
     pub containers: Vec<CriContainer>,
+    /// The pod sandboxes (`crictl pods`).
+    pub sandboxes: Vec<CriSandbox>,
     /// `journalctl -u kubelet` lines, oldest first.
     pub kubelet_journal: Vec<String>,
     /// The time `iptables-save` stamps its output with (`ctime` format, no newline).
@@ -97,4 +99,16 @@ pub struct CriContainer {
     pub namespace: String,
     /// What it printed (`crictl logs`).
     pub log: Vec<String>,
+}
+
+/// A pod sandbox as `crictl pods` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriSandbox {
+    /// Full 64-hex id.
+    pub id: String,
+    pub age_secs: i64,
+    /// `Ready` while the pod runs, `NotReady` once it has finished.
+    pub ready: bool,
+    pub name: String,
+    pub namespace: String,
 }

@@ -26,7 +26,7 @@ mod shell;
 mod sysinfo;
 mod wget;
 
-pub use machine::{CriContainer, Link, Machine, NodeFacts, Process, Socket};
+pub use machine::{CriContainer, CriSandbox, Link, Machine, NodeFacts, Process, Socket};
 pub use node::{NODE_TOOLS, node_shell};
 pub use ping::Echo;
 

@@ -160,6 +160,7 @@ pub(crate) fn machine(sim: &mut Sim, idx: &Index, node: &str) -> Option<Machine>
     let facts = NodeFacts {
         tables: iptables::tables(&service_rules(sim, idx, node), &cluster_cidr(sim)),
         containers: runtime::containers(sim, node),
+        sandboxes: runtime::sandboxes(sim, node),
         kubelet_journal: runtime::kubelet_journal(sim, node),
         now_ctime: sim.now().strftime("%a %b %e %H:%M:%S %Y").to_string(),
         now_rfc3339: sim.now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::super::machine::{CriContainer, NodeFacts};
+use super::super::machine::{CriContainer, CriSandbox, NodeFacts};
 use super::fail;
 use crate::images;
 use crate::kinds::Kind;
@@ -76,6 +76,33 @@ pub(crate) fn containers(sim: &Sim, node: &str) -> Vec<CriContainer> {
             }
         }
     }
+    out
+}
+
+/// The pod sandboxes on `node`, as `crictl pods` lists them (newest first, as containerd
+/// sorts by creation time).
+pub(crate) fn sandboxes(sim: &Sim, node: &str) -> Vec<CriSandbox> {
+    let now = sim.now();
+    let mut out: Vec<CriSandbox> = sim
+        .store
+        .list(Kind::Pod, None)
+        .map(|p| p.as_ref())
+        .filter(|p| meta::str_at(p, &["spec", "nodeName"]) == node)
+        .filter(|p| {
+            !meta::str_at(p, &["status", "podIP"]).is_empty() || p["spec"]["hostNetwork"] == true
+        })
+        .map(|p| CriSandbox {
+            id: images::hex64(&format!("{}/sandbox", meta::uid(p))),
+            age_secs: seconds_since(now, meta::str_at(p, &["metadata", "creationTimestamp"])),
+            ready: !matches!(
+                meta::str_at(p, &["status", "phase"]),
+                "Succeeded" | "Failed"
+            ),
+            name: meta::name(p).to_string(),
+            namespace: meta::namespace(p).to_string(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.age_secs.cmp(&b.age_secs).then(a.name.cmp(&b.name)));
     out
 }
 
@@ -199,6 +226,48 @@ pub(crate) fn crictl(facts: &NodeFacts, args: &[String], tty: bool) -> ClientRun
                 ..ClientRun::ok()
             }
         }
+        "pods" => {
+            let quiet = rest.iter().any(|a| a == "-q" || a == "--quiet");
+            if quiet {
+                return ClientRun {
+                    stdout: facts
+                        .sandboxes
+                        .iter()
+                        .map(|p| format!("{}\n", p.id))
+                        .collect(),
+                    ..ClientRun::ok()
+                };
+            }
+            let mut rows = vec![
+                [
+                    "POD ID",
+                    "CREATED",
+                    "STATE",
+                    "NAME",
+                    "NAMESPACE",
+                    "ATTEMPT",
+                    "RUNTIME",
+                ]
+                .iter()
+                .map(|s| (*s).to_string())
+                .collect::<Vec<_>>(),
+            ];
+            for p in &facts.sandboxes {
+                rows.push(vec![
+                    p.id.chars().take(13).collect(),
+                    format!("{} ago", human_duration(p.age_secs)),
+                    if p.ready { "Ready" } else { "NotReady" }.to_string(),
+                    p.name.clone(),
+                    p.namespace.clone(),
+                    "0".to_string(),
+                    "(default)".to_string(),
+                ]);
+            }
+            ClientRun {
+                stdout: table(&rows),
+                ..ClientRun::ok()
+            }
+        }
         "logs" => {
             let mut tail: Option<usize> = None;
             let mut id = None;
@@ -304,7 +373,7 @@ pub(crate) fn kubelet_journal(sim: &Sim, node: &str) -> Vec<String> {
     out
 }
 
-/// `journalctl -u kubelet [-n N] [--no-pager]`.
+/// `journalctl -u kubelet [-n N] [-f] [--no-pager]`.
 pub(crate) fn journalctl(facts: &NodeFacts, args: &[String]) -> ClientRun {
     let mut unit = None;
     let mut lines: Option<usize> = None;
@@ -332,6 +401,8 @@ pub(crate) fn journalctl(facts: &NodeFacts, args: &[String]) -> ClientRun {
     let from = lines.map_or(0, |n| all.len().saturating_sub(n));
     ClientRun {
         stdout: all[from..].iter().map(|l| format!("{l}\n")).collect(),
+        // -f keeps waiting for new lines until interrupted.
+        ended: !args.iter().any(|a| a == "-f" || a == "--follow"),
         ..ClientRun::ok()
     }
 }
