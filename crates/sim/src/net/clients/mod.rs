@@ -1,5 +1,8 @@
-//! Client commands run against the network model: busybox `wget`, `nc` and `nslookup`, curl (busybox `ping` is not modelled: the images list no `ping`),
-//! and the bit of `sh -c` that client pods wrap them in. Each tool parses its command line as
+//! Client commands run against the network model — busybox `wget`, `nc`, `nslookup` and
+//! `ping`, curl — the commands that read the machine (`cat /etc/resolv.conf`, `env`, `ip addr`,
+//! `netstat`, `ps`, `hostname`, `ls`: `sysinfo.rs` over a [`Machine`] built by `host.rs`), the
+//! node-only ones (`iptables-save`, `iptables -L`, `crictl`, `journalctl`: `node/`), and the bit
+//! of `sh -c` that wraps them. Each tool parses its command line as
 //! the real one does, asks the model ([`Network`]: `Sim::resolve` / `Sim::trace`) what happens,
 //! and prints what the real tool prints when it gets that answer — or gives up — with its exit
 //! code. The wording of every message is quoted from the tool's source (cited in each file).
@@ -12,12 +15,23 @@
 
 mod argv;
 mod curl;
+mod host;
+mod kubelet_files;
+mod machine;
 mod nc;
+pub mod node;
 mod nslookup;
+mod ping;
 mod shell;
+mod sysinfo;
 mod wget;
 
+pub use machine::{CriContainer, CriSandbox, Link, Machine, NodeFacts, Process, Socket};
+pub use node::{NODE_TOOLS, node_shell};
+pub use ping::Echo;
+
 use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
 
 use crate::error::ApiError;
 use crate::images;
@@ -87,6 +101,16 @@ pub trait Network {
     /// The origin's resolv.conf `search` domains, in order (busybox nslookup expands a dotless
     /// name with each of them itself).
     fn search(&self) -> Vec<String>;
+    /// The machine the command runs on (files, environment, interfaces, sockets, processes);
+    /// `None` when the network has no such view (a test double).
+    fn machine(&mut self) -> Option<Machine> {
+        None
+    }
+    /// Whether an ICMP echo request to `ip` gets a reply, and how; `None`: no reply.
+    fn ping(&mut self, ip: Ipv4Addr) -> Result<Option<Echo>, ApiError> {
+        let _ = ip;
+        Ok(None)
+    }
 }
 
 /// [`Network`] over a `Sim`, from one origin.
@@ -119,6 +143,43 @@ impl Network for SimNet<'_> {
             Origin::Node(_) | Origin::External => Vec::new(),
         }
     }
+
+    fn machine(&mut self) -> Option<Machine> {
+        host::machine(self.sim, &self.from, None)
+    }
+
+    fn ping(&mut self, ip: Ipv4Addr) -> Result<Option<Echo>, ApiError> {
+        host::echo(self.sim, &self.from, ip)
+    }
+}
+
+/// [`SimNet`] in one container of a pod (picked by its image), so `netstat -p` and `ps` see
+/// that container's processes.
+struct ContainerNet<'a> {
+    net: SimNet<'a>,
+    image: String,
+}
+
+impl Network for ContainerNet<'_> {
+    fn resolve(&mut self, name: &str) -> Result<DnsLookup, ApiError> {
+        self.net.resolve(name)
+    }
+
+    fn trace(&mut self, req: &Request) -> Result<Trace, ApiError> {
+        self.net.trace(req)
+    }
+
+    fn search(&self) -> Vec<String> {
+        self.net.search()
+    }
+
+    fn machine(&mut self) -> Option<Machine> {
+        host::machine(self.net.sim, &self.net.from, Some(&self.image))
+    }
+
+    fn ping(&mut self, ip: Ipv4Addr) -> Result<Option<Echo>, ApiError> {
+        self.net.ping(ip)
+    }
 }
 
 /// The tools an image has, from the catalog (`tools:`); an unknown image has none.
@@ -127,6 +188,8 @@ pub fn image_tools(image: &str) -> &'static [String] {
 }
 
 /// Run `argv` in a container of `image` at `from`, as `kubectl exec` or a container command.
+/// With `Origin::Node` the image is ignored: the command runs in the node's shell with the
+/// node's tools ([`NODE_TOOLS`]), as [`node_shell`] does.
 pub fn run(
     sim: &mut Sim,
     from: &Origin,
@@ -134,9 +197,15 @@ pub fn run(
     argv: &[String],
     env: &ClientEnv,
 ) -> Result<ClientRun, ClientError> {
-    let mut net = SimNet {
-        sim,
-        from: from.clone(),
+    if let Origin::Node(node) = from {
+        return node_shell(sim, node, argv, env);
+    }
+    let mut net = ContainerNet {
+        net: SimNet {
+            sim,
+            from: from.clone(),
+        },
+        image: image.to_string(),
     };
     run_with(&mut net, image_tools(image), argv, env)
 }
@@ -155,7 +224,7 @@ pub fn run_with(
     if !has(tools, name) {
         return Err(ClientError::NotFound(cmd.clone()));
     }
-    Ok(exec(net, tools, argv, env, false)?)
+    Ok(exec(net, tools, argv, env, None)?)
 }
 
 /// Whether an image with `tools` has the command `name`.
@@ -182,42 +251,105 @@ pub fn is_client_command(argv: &[String]) -> bool {
     }
 }
 
-/// Run one simple command (already split into words); `in_shell` when a shell started it, so a
-/// missing binary is the shell's `not found`.
+/// How the shell that ran a missing command says so, with its exit code 127: busybox ash
+/// (`sh: curl: not found`), dash (`sh: 1: curl: not found`), bash -c
+/// (`bash: line 1: curl: command not found`).
+pub(crate) fn not_found(tools: &[String], shell: &str, cmd: &str) -> ClientRun {
+    let stderr = if is_busybox(tools) {
+        format!("{shell}: {cmd}: not found\n")
+    } else if shell == "bash" {
+        format!("bash: line 1: {cmd}: command not found\n")
+    } else {
+        format!("{shell}: 1: {cmd}: not found\n")
+    };
+    ClientRun {
+        stderr,
+        exit_code: 127,
+        ..ClientRun::ok()
+    }
+}
+
+/// Whether the image's commands are busybox applets (their messages differ from GNU ones):
+/// any image whose `sh` is not dash (Debian-based images and nodes list `dash`).
+pub(crate) fn is_busybox(tools: &[String]) -> bool {
+    !tools.iter().any(|t| t == "dash")
+}
+
+/// Run one simple command (already split into words); `shell` names the shell that started
+/// it (`sh`, `bash`), so a missing binary is that shell's `not found`.
 pub(crate) fn exec(
     net: &mut dyn Network,
     tools: &[String],
     argv: &[String],
     env: &ClientEnv,
-    in_shell: bool,
+    shell: Option<&str>,
 ) -> Result<ClientRun, ApiError> {
     let Some(cmd) = argv.first() else {
         return Ok(ClientRun::ok());
     };
     let name = basename(cmd);
     if !has(tools, name) {
-        if in_shell {
-            // busybox ash: `sh: curl: not found`, exit 127.
-            return Ok(ClientRun {
-                stderr: format!("sh: {cmd}: not found\n"),
-                exit_code: 127,
-                ended: true,
-                ..ClientRun::default()
-            });
+        if let Some(sh) = shell {
+            return Ok(not_found(tools, sh, cmd));
         }
         return Ok(ClientRun {
             exit_code: 127,
-            ended: true,
-            ..ClientRun::default()
+            ..ClientRun::ok()
         });
     }
     let args = &argv[1..];
+    let busybox = is_busybox(tools);
+    let machine = |net: &mut dyn Network| net.machine().unwrap_or_default();
     match name {
         "wget" => wget::run(net, args),
         "curl" => curl::run(net, args, env),
-        "nc" | "netcat" => nc::run(net, args, &env.stdin),
+        "nc" | "netcat" if busybox => nc::run(net, args, &env.stdin),
+        "nc" | "netcat" => node::netcat::run(net, args),
         "nslookup" => nslookup::run(net, args),
+        "ping" => ping::run(net, args),
         "sh" | "ash" | "bash" => shell::run(net, tools, argv, env),
+        // `busybox APPLET …` and `sudo CMD …` run the command they are given.
+        "busybox" | "sudo" => {
+            let rest: Vec<String> = args
+                .iter()
+                .skip_while(|a| name == "sudo" && a.starts_with('-'))
+                .cloned()
+                .collect();
+            if rest.is_empty() {
+                return Ok(ClientRun::ok());
+            }
+            exec(net, tools, &rest, env, shell.or(Some("sh")))
+        }
+        "cat" => Ok(sysinfo::cat(&machine(net), busybox, args, &env.stdin)),
+        "ls" => Ok(sysinfo::ls(&machine(net), busybox, args, env.tty)),
+        "env" => {
+            let assignments = args.iter().take_while(|a| a.contains('=')).count();
+            if assignments < args.len() {
+                let mut env = env.clone();
+                for a in &args[..assignments] {
+                    if let Some((k, v)) = a.split_once('=') {
+                        env.vars.insert(k.to_string(), v.to_string());
+                    }
+                }
+                return exec(net, tools, &args[assignments..], &env, shell);
+            }
+            let mut m = machine(net);
+            for a in args {
+                if let Some((k, v)) = a.split_once('=') {
+                    m.env.push((k.to_string(), v.to_string()));
+                }
+            }
+            Ok(sysinfo::env(&m))
+        }
+        "hostname" => Ok(sysinfo::hostname(&machine(net), args)),
+        "ip" => Ok(sysinfo::ip(&machine(net), busybox, args)),
+        "ifconfig" => Ok(sysinfo::ifconfig(&machine(net), args)),
+        "netstat" => Ok(sysinfo::netstat(&machine(net), args)),
+        "ss" => Ok(node::ss::run(&machine(net), args)),
+        "ps" => Ok(sysinfo::ps(&machine(net), host::EXEC_PID)),
+        "iptables" | "iptables-save" | "crictl" | "journalctl" => {
+            Ok(node::run_tool(net, name, args, env).unwrap_or_else(ClientRun::ok))
+        }
         "echo" => Ok(ClientRun {
             stdout: shell::echo(args),
             ..ClientRun::ok()
@@ -234,11 +366,7 @@ pub(crate) fn exec(
             exit_code: 1,
             ..ClientRun::ok()
         }),
-        _ => Ok(ClientRun {
-            stderr: format!("sh: {cmd}: not found\n"),
-            exit_code: 127,
-            ..ClientRun::ok()
-        }),
+        _ => Ok(not_found(tools, shell.unwrap_or("sh"), cmd)),
     }
 }
 

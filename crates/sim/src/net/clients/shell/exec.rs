@@ -15,6 +15,8 @@ struct Shell<'a> {
     tools: &'a [String],
     vars: BTreeMap<String, String>,
     tty: bool,
+    /// The shell's own name (`sh`, `bash`), for its `not found` message.
+    name: String,
     last: i32,
     /// Set by `exit N`, or by a loop that never ends: stop running.
     stop: bool,
@@ -47,6 +49,10 @@ pub(crate) fn run(
         tools,
         vars: env.vars.clone(),
         tty: env.tty,
+        name: argv
+            .first()
+            .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+            .unwrap_or_default(),
         last: 0,
         stop: false,
     };
@@ -201,7 +207,10 @@ impl Shell<'_> {
                 ClientRun::ok()
             }
             Some("cd" | "set" | "trap" | "ulimit" | "umask") => ClientRun::ok(),
-            Some(cmd) => match text::filter(cmd, &argv[1..], stdin) {
+            Some(cmd) => match (cmd != "cat" || argv[1..].iter().all(|a| a.starts_with('-')))
+                .then(|| text::filter(cmd, &argv[1..], stdin))
+                .flatten()
+            {
                 Some(r) => r,
                 None => {
                     let env = ClientEnv {
@@ -209,7 +218,7 @@ impl Shell<'_> {
                         stdin: stdin.to_string(),
                         tty: self.tty,
                     };
-                    exec_tool(self.net, self.tools, argv, &env, true)?
+                    exec_tool(self.net, self.tools, argv, &env, Some(&self.name))?
                 }
             },
         };

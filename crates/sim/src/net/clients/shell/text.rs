@@ -101,21 +101,52 @@ pub(crate) fn filter(cmd: &str, args: &[String], stdin: &str) -> Option<ClientRu
             ok(joined(&l[l.len().saturating_sub(n)..]))
         }
         "grep" => {
-            let quiet = args.iter().any(|a| a == "-q");
-            let invert = args.iter().any(|a| a == "-v");
-            let icase = args.iter().any(|a| a == "-i");
-            let pat = operands.first().map_or("", |p| p.as_str());
-            let matches = |l: &str| {
-                let hit = if icase {
-                    l.to_lowercase().contains(&pat.to_lowercase())
+            // Flags may cluster (`-iv`); `-e PAT` may repeat; with `-E`, `a|b` is alternation.
+            let mut flags = String::new();
+            let mut pats: Vec<String> = Vec::new();
+            let mut rest: Vec<&String> = Vec::new();
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                if a == "-e" {
+                    pats.extend(it.next().cloned());
+                } else if let Some(f) = a.strip_prefix('-').filter(|f| !f.is_empty()) {
+                    flags.push_str(f);
                 } else {
-                    l.contains(pat)
-                };
+                    rest.push(a);
+                }
+            }
+            if pats.is_empty() {
+                pats.extend(rest.first().map(|p| (*p).clone()));
+            }
+            if flags.contains('E') {
+                pats = pats
+                    .iter()
+                    .flat_map(|p| p.split('|').map(str::to_string))
+                    .collect();
+            }
+            let quiet = flags.contains('q');
+            let invert = flags.contains('v');
+            let icase = flags.contains('i');
+            let matches = |l: &str| {
+                let hit = pats.iter().any(|pat| {
+                    if icase {
+                        l.to_lowercase().contains(&pat.to_lowercase())
+                    } else {
+                        l.contains(pat.as_str())
+                    }
+                });
                 hit != invert
             };
             let hits: Vec<&str> = lines(stdin).into_iter().filter(|l| matches(l)).collect();
+            let count = flags.contains('c');
             Some(ClientRun {
-                stdout: if quiet { String::new() } else { joined(&hits) },
+                stdout: if quiet {
+                    String::new()
+                } else if count {
+                    format!("{}\n", hits.len())
+                } else {
+                    joined(&hits)
+                },
                 exit_code: if hits.is_empty() { 1 } else { 0 },
                 ..ClientRun::ok()
             })
