@@ -20,6 +20,11 @@ impl Tmux {
     /// `kubedrill --data-dir dir` in a 120x40 tmux session; the shell prints `EXIT:<code>`
     /// when it ends and stays, so the pane can be inspected afterwards.
     fn start(dir: &Path, env: &[(&str, &str)]) -> Option<Tmux> {
+        Tmux::start_with(dir, "", env)
+    }
+
+    /// `kubedrill <args> --data-dir dir`.
+    fn start_with(dir: &Path, args: &str, env: &[(&str, &str)]) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
             eprintln!("notice: tmux is not installed; the TUI end-to-end test is skipped");
             return None;
@@ -34,7 +39,7 @@ impl Tmux {
         let name = format!("kd{base}");
         let vars: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
         let cmd = format!(
-            "{vars}{BIN} --data-dir {}; echo EXIT:$?; sleep 120",
+            "{vars}{BIN} {args} --data-dir {}; echo EXIT:$?; sleep 120",
             dir.display()
         );
         let ok = Command::new("tmux")
@@ -86,7 +91,11 @@ impl Tmux {
 
     /// Wait until the screen contains `text`; the screen on timeout.
     fn wait_for(&self, text: &str) -> Result<String, String> {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        self.wait_for_within(text, Duration::from_secs(30))
+    }
+
+    fn wait_for_within(&self, text: &str, limit: Duration) -> Result<String, String> {
+        let deadline = Instant::now() + limit;
         loop {
             let s = self.screen();
             if s.contains(text) {
@@ -188,4 +197,25 @@ fn ctrl_c_sigterm_and_a_panic_restore_the_terminal() {
     let s = expect(&t, "EXIT:101");
     assert!(s.contains("KUBEDRILL_TEST_PANIC is set"), "{s}");
     assert!(!t.alternate_on());
+}
+
+#[test]
+fn a_one_minute_exam_expires_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(t) = Tmux::start_with(dir.path(), "exam --count 2 --minutes 1 --seed 3", &[]) else {
+        return;
+    };
+    let s = expect(&t, "question 1/2  context exam-1");
+    assert!(s.contains("kubectl config use-context exam-1"), "{s}");
+    t.keys(&["Right", "f"]);
+    expect(&t, "question 2/2  context exam-2");
+    let s = t
+        .wait_for_within("exam graded:", Duration::from_secs(90))
+        .unwrap_or_else(|s| panic!("the exam did not end:\n{s}"));
+    assert!(s.contains("(pass mark 66%, 1 minute)"), "{s}");
+    assert!(s.contains("FAIL"), "nothing was fixed: {s}");
+    t.keys(&["q"]);
+    expect(&t, "EXIT:0");
+    let progress = std::fs::read_to_string(dir.path().join("progress.json")).unwrap();
+    assert_eq!(progress.matches("\"scenario\"").count(), 2, "{progress}");
 }

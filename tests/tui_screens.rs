@@ -111,3 +111,25 @@ fn help_overlay() {
     update(&mut a, key('?'));
     snap("help", &a);
 }
+
+#[test]
+fn exam_question_and_report() {
+    let mut a = in_exam(3, 30);
+    update(&mut a, Msg::Tick(125));
+    update(
+        &mut a,
+        crate::tui_support::code(crossterm::event::KeyCode::Right),
+    );
+    update(&mut a, key('f'));
+    snap("exam_question", &a);
+    update(&mut a, key('X'));
+    update(
+        &mut a,
+        Msg::ExamGraded(vec![
+            Ok(report(true)),
+            Ok(report(false)),
+            Err("cluster gone".into()),
+        ]),
+    );
+    snap("exam_report", &a);
+}

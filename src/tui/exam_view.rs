@@ -109,13 +109,20 @@ fn report(e: &Exam, theme: &Theme) -> Vec<Line<'static>> {
         Line::from(vec![
             Span::styled(format!("{}% — ", g.total), theme.accent),
             Span::styled(verdict.0, verdict.1),
-            Span::raw(format!("  (pass mark {PASS_MARK}%, {} minutes)", e.minutes)),
+            Span::raw(format!(
+                "  (pass mark {PASS_MARK}%, {} minute{})",
+                e.minutes,
+                if e.minutes == 1 { "" } else { "s" }
+            )),
         ]),
         Line::default(),
         Line::from(Span::styled("By domain:", theme.accent)),
     ];
     for (d, (got, of)) in g.by_domain(&e.questions) {
-        out.push(Line::from(format!("  {d:<26} {:>3}%", got / of.max(1))));
+        out.push(Line::from(format!(
+            "  {d:<26} {:>3}%",
+            got * 100 / of.max(1)
+        )));
     }
     out.push(Line::default());
     for (i, (q, r)) in e.questions.iter().zip(&g.reports).enumerate() {

@@ -133,6 +133,36 @@ pub const TABLE: &[Binding] = &[
         help: "give up: solution and your diff",
     },
     Binding {
+        scope: Scope::Exam,
+        keys: "←/→",
+        action: Action::Next,
+        help: "previous / next question",
+    },
+    Binding {
+        scope: Scope::Exam,
+        keys: "f",
+        action: Action::Flag,
+        help: "flag the question to come back to",
+    },
+    Binding {
+        scope: Scope::Exam,
+        keys: "s",
+        action: Action::Shell,
+        help: "open a shell with KUBECONFIG set",
+    },
+    Binding {
+        scope: Scope::Exam,
+        keys: "e",
+        action: Action::Export,
+        help: "show the export KUBECONFIG line",
+    },
+    Binding {
+        scope: Scope::Exam,
+        keys: "X",
+        action: Action::Submit,
+        help: "submit: grade every question now",
+    },
+    Binding {
         scope: Scope::Everywhere,
         keys: "Esc",
         action: Action::Back,

@@ -34,10 +34,10 @@ pub fn view(app: &App, theme: &Theme, f: &mut Frame) {
         };
         f.render_widget(Paragraph::new(Span::styled(s.clone(), style)), status);
     }
-    let scope = if app.screen == Screen::Drill {
-        Scope::Drill
-    } else {
-        Scope::Home
+    let scope = match app.screen {
+        Screen::Drill => Scope::Drill,
+        Screen::Exam => Scope::Exam,
+        Screen::Home | Screen::History => Scope::Home,
     };
     let spans: Vec<Span> = keys::footer(scope)
         .into_iter()
@@ -50,7 +50,7 @@ pub fn view(app: &App, theme: &Theme, f: &mut Frame) {
         .collect();
     f.render_widget(Paragraph::new(Line::from(spans)), footer);
     if app.help {
-        help(theme, f, f.area());
+        help(theme, f, f.area(), scope);
     }
 }
 
@@ -103,22 +103,16 @@ fn header_line(app: &App, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The key table, centred over the screen.
-fn help(theme: &Theme, f: &mut Frame, area: Rect) {
-    let w = area.width.min(72);
-    let h = area.height.min(keys::TABLE.len() as u16 + 6);
-    let r = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
+/// The key table, centred over the screen: the current screen's keys and the ones that work everywhere: at 80×24 it all fits.
+fn help(theme: &Theme, f: &mut Frame, area: Rect, scope: Scope) {
     let mut lines = Vec::new();
-    for (scope, title) in [
-        (Scope::Home, "Scenarios"),
-        (Scope::Drill, "Drill"),
-        (Scope::Everywhere, "Everywhere"),
-    ] {
+    let title = match scope {
+        Scope::Home => "Scenarios",
+        Scope::Drill => "Drill",
+        Scope::Exam => "Exam",
+        Scope::Everywhere => "Everywhere",
+    };
+    for (scope, title) in [(scope, title), (Scope::Everywhere, "Everywhere")] {
         lines.push(Line::from(Span::styled(title, theme.accent)));
         for b in keys::TABLE.iter().filter(|b| b.scope == scope) {
             lines.push(Line::from(vec![
@@ -127,6 +121,14 @@ fn help(theme: &Theme, f: &mut Frame, area: Rect) {
             ]));
         }
     }
+    let w = area.width.min(72);
+    let h = area.height.min(lines.len() as u16 + 2);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
     f.render_widget(Clear, r);
     f.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(

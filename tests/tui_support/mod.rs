@@ -138,3 +138,18 @@ pub fn screen(app: &App, w: u16, h: u16) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// An exam of `n` copies of the fixture question (on contexts exam-1…), `minutes` long.
+pub fn in_exam(n: usize, minutes: u64) -> App {
+    let mut a = app();
+    a.exam_minutes = minutes;
+    let qs = (1..=n)
+        .map(|i| {
+            let mut s = started();
+            s.info.context = format!("exam-{i}");
+            (s, 4 + i as u32)
+        })
+        .collect();
+    update(&mut a, Msg::ExamStarted(Ok(qs)));
+    a
+}
