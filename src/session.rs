@@ -293,6 +293,41 @@ impl Session {
         Ok(crate::diff::objects(&a.seeded, &current))
     }
 
+    /// One command line in a node's shell (the exam's `ssh node01`): crictl, iptables-save,
+    /// journalctl, curl and the rest of what the simulated node has.
+    pub fn node_shell(
+        &self,
+        context: &str,
+        node: &str,
+        line: &str,
+    ) -> Result<(String, i32), String> {
+        let cluster = self.cluster(context)?;
+        // A plain command runs as typed at the login shell (its not-found reads `-bash: x`);
+        // pipes, lists and quotes go through `bash -c`.
+        let plain = !line.contains(['|', '&', ';', '<', '>', '$', '`', '\'', '"', '(']);
+        let argv: Vec<String> = if plain {
+            line.split_whitespace().map(str::to_string).collect()
+        } else {
+            vec!["bash".to_string(), "-c".to_string(), line.to_string()]
+        };
+        let run = cluster
+            .write(|sim| {
+                kubedrill_sim::net::clients::node_shell(sim, node, &argv, &Default::default())
+            })
+            .map_err(|e| e.to_string())?;
+        Ok((run.combined(), run.exit_code))
+    }
+
+    /// The nodes of `context`'s cluster, by name.
+    pub fn nodes(&self, context: &str) -> Result<Vec<String>, String> {
+        let cluster = self.cluster(context)?;
+        Ok(cluster.read(|sim| {
+            sim.list(Kind::Node, None, &ListOptions::default())
+                .map(|l| l.items.iter().map(|n| meta::name(n).to_string()).collect())
+                .unwrap_or_default()
+        }))
+    }
+
     /// The pack of the running drill.
     pub fn pack(&self, context: &str) -> Result<&str, String> {
         Ok(&self.active(context)?.pack)

@@ -115,3 +115,30 @@ fn a_drill_is_checked_fixed_and_reset_on_its_own_context() {
     assert_eq!(s.diff("exam-2").unwrap(), "");
     assert!(s.activity("exam-2").unwrap().is_empty());
 }
+
+#[test]
+fn a_node_shell_shows_the_drills_kube_proxy_rules_and_containers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(dir.path());
+    s.start("kubedrill", "sel-service-selector-typo", 2)
+        .unwrap();
+    let svc = s.instance("kubedrill").unwrap().vars["svc"].clone();
+    let nodes = s.nodes("kubedrill").unwrap();
+    assert!(nodes.iter().any(|n| n == "node01"), "{nodes:?}");
+    // The broken Service has no endpoints: kube-proxy REJECTs it in the filter table.
+    let (rules, code) = s
+        .node_shell("kubedrill", "node01", "iptables-save")
+        .unwrap();
+    assert_eq!(code, 0);
+    assert!(
+        rules.contains(&format!("{svc}")) && rules.contains("has no endpoints"),
+        "{rules}"
+    );
+    let (ps, _) = s.node_shell("kubedrill", "node01", "crictl ps").unwrap();
+    assert!(ps.starts_with("CONTAINER"), "{ps}");
+    let (err, code) = s.node_shell("kubedrill", "node01", "kubeadm-nope").unwrap();
+    assert_eq!(
+        (err.as_str(), code),
+        ("-bash: kubeadm-nope: command not found\n", 127)
+    );
+}

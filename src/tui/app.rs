@@ -94,6 +94,8 @@ pub enum Effect {
     Refresh,
     GiveUp,
     OpenShell,
+    /// A node's shell (`ssh node01`), full screen.
+    OpenNodeShell,
     SaveProgress,
     /// Grade every exam question (at submit or time-out).
     GradeExam,
@@ -452,6 +454,7 @@ fn key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         }
         Action::GiveUp => vec![Effect::GiveUp],
         Action::Shell => vec![Effect::OpenShell],
+        Action::NodeShell => vec![Effect::OpenNodeShell],
         Action::Export => {
             if let Some(d) = app.drill.as_mut() {
                 d.show_export = !d.show_export;

@@ -20,6 +20,7 @@ pub enum Action {
     Reset,
     GiveUp,
     Shell,
+    NodeShell,
     Export,
     NextPane,
     Prev,
@@ -107,6 +108,12 @@ pub const TABLE: &[Binding] = &[
         keys: "s",
         action: Action::Shell,
         help: "open a shell with KUBECONFIG set",
+    },
+    Binding {
+        scope: Scope::Drill,
+        keys: "N",
+        action: Action::NodeShell,
+        help: "ssh to a node: crictl, iptables-save, journalctl",
     },
     Binding {
         scope: Scope::Drill,
@@ -208,6 +215,7 @@ pub fn action(scope: Scope, key: &KeyEvent) -> Option<Action> {
         (Scope::Drill, KeyCode::Char('u')) => Some(Action::GiveUp),
         (Scope::Drill, KeyCode::Char('s')) => Some(Action::Shell),
         (Scope::Drill, KeyCode::Char('e')) => Some(Action::Export),
+        (Scope::Drill, KeyCode::Char('N')) => Some(Action::NodeShell),
         (Scope::Drill, KeyCode::Tab) => Some(Action::NextPane),
         (Scope::Exam, KeyCode::Left | KeyCode::Char('[')) => Some(Action::Prev),
         (Scope::Exam, KeyCode::Right | KeyCode::Char(']')) => Some(Action::Next),

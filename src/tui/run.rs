@@ -129,6 +129,12 @@ pub fn run(
                         terminal = ratatui::init();
                         msgs.push(Msg::ShellClosed(r));
                     }
+                    Effect::OpenNodeShell => {
+                        ratatui::restore();
+                        let r = node_shell(&session);
+                        terminal = ratatui::init();
+                        msgs.push(Msg::ShellClosed(r));
+                    }
                     other => {
                         if let Some(m) = perform(&mut session, &app, &domains, &data_dir, other) {
                             msgs.push(m);
@@ -180,7 +186,7 @@ fn perform(
         Effect::SaveProgress => progress::save(data_dir, &app.progress)
             .err()
             .map(|e| Msg::Started(Err(format!("progress not saved: {e}")))),
-        Effect::OpenShell | Effect::Quit | Effect::GradeExam => None,
+        Effect::OpenShell | Effect::OpenNodeShell | Effect::Quit | Effect::GradeExam => None,
     }
 }
 
@@ -292,6 +298,55 @@ fn shell(session: &Session, data_dir: &Path) -> Result<(), String> {
     cmd.status()
         .map(drop)
         .map_err(|e| format!("cannot start {sh}: {e}"))
+}
+
+/// A node's shell, line by line on the plain terminal, as `ssh node01` gives in the exam:
+/// `ssh NODE` moves to another node, `exit` (or end of input) returns to the drill.
+fn node_shell(session: &Session) -> Result<(), String> {
+    use std::io::{BufRead, Write};
+    let nodes = session.nodes(CONTEXT)?;
+    let mut node = nodes
+        .iter()
+        .find(|n| *n != "controlplane")
+        .or(nodes.first())
+        .cloned()
+        .ok_or("the cluster has no nodes")?;
+    println!(
+        "kubedrill: a shell on {node} (nodes: {}). `ssh NODE` moves, `exit` returns to the drill.",
+        nodes.join(", ")
+    );
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout();
+    loop {
+        print!("root@{node}:~# ");
+        let _ = out.flush();
+        let mut line = String::new();
+        if stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?
+            == 0
+        {
+            println!();
+            return Ok(());
+        }
+        let line = line.trim();
+        match line.split_whitespace().collect::<Vec<_>>().as_slice() {
+            [] => {}
+            ["exit" | "logout", ..] => return Ok(()),
+            ["ssh", target] => {
+                if nodes.iter().any(|n| n == target) {
+                    node = (*target).to_string();
+                } else {
+                    println!("ssh: Could not resolve hostname {target}: Name or service not known");
+                }
+            }
+            _ => {
+                let (text, _) = session.node_shell(CONTEXT, &node, line)?;
+                print!("{text}");
+            }
+        }
+    }
 }
 
 fn fresh_seed() -> u64 {
