@@ -131,7 +131,7 @@ fn a_node_shell_shows_the_drills_kube_proxy_rules_and_containers() {
         .unwrap();
     assert_eq!(code, 0);
     assert!(
-        rules.contains(&format!("{svc}")) && rules.contains("has no endpoints"),
+        rules.contains(svc.as_str()) && rules.contains("has no endpoints"),
         "{rules}"
     );
     let (ps, _) = s.node_shell("kubedrill", "node01", "crictl ps").unwrap();
