@@ -896,3 +896,32 @@ fn a_status_write_sticks_until_the_kubelet_next_acts_on_the_pod() {
     assert_eq!(cond(&p, "Ready")["status"], "True");
     assert_eq!(p["status"]["containerStatuses"][0]["restartCount"], 1);
 }
+
+#[test]
+fn events_are_named_by_time_so_a_list_is_in_the_order_they_happened() {
+    // client-go names an Event `<object>.<hex UnixNano>`; describe and `get events` print
+    // them in list (name) order when they share a second.
+    let (mut sim, _c) = sim_with(&[]);
+    create(&mut sim, POD);
+    let reasons: Vec<String> = events_for(&sim, "default", "web")
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    assert_eq!(
+        reasons,
+        ["Scheduled", "Pulling", "Pulled", "Created", "Started"]
+    );
+    let names: Vec<String> = sim
+        .list(Kind::Event, Some("default"), &ListOptions::default())
+        .expect("events")
+        .items
+        .iter()
+        .map(|e| meta::name(e).to_string())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("web.") && u64::from_str_radix(&n[4..], 16).is_ok()),
+        "{names:?}"
+    );
+}
