@@ -258,7 +258,7 @@ fn status_conditions_merge_by_type() {
     // Fields the patch leaves out stay: the message of Ready is the kubelet's old one.
     assert_eq!(
         n["status"]["conditions"][3],
-        json!({"type": "Ready", "status": "False", "reason": "KubeletNotReady", "message": "kubelet is posting ready status"})
+        json!({"type": "Ready", "status": "False", "reason": "KubeletNotReady", "message": "kubelet is posting ready status", "lastHeartbeatTime": "2026-01-01T00:00:00Z", "lastTransitionTime": "2026-01-01T00:00:00Z"})
     );
     assert_eq!(n["status"]["addresses"][0]["type"], "InternalIP");
 }

@@ -925,3 +925,49 @@ fn events_are_named_by_time_so_a_list_is_in_the_order_they_happened() {
         "{names:?}"
     );
 }
+
+#[test]
+fn a_template_sent_back_with_a_null_creation_timestamp_reuses_its_replicaset() {
+    // kubectl 1.32's `rollout undo` JSON-patches the old ReplicaSet's template back with
+    // `metadata.creationTimestamp: null`: the same Go template, so the same ReplicaSet.
+    let (mut sim, _c) = sim_with(&[
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: nginx\n        image: nginx\n",
+    ]);
+    let rs_names = |sim: &Sim| -> Vec<String> {
+        sim.list(Kind::ReplicaSet, Some("default"), &ListOptions::default())
+            .expect("rs")
+            .items
+            .iter()
+            .map(|r| meta::name(r).to_string())
+            .collect()
+    };
+    let first = rs_names(&sim);
+    assert_eq!(first.len(), 1);
+    let d = sim.get(Kind::Deployment, "default", "web").expect("web");
+    let mut original = d["spec"]["template"].clone();
+    sim.patch(
+        Kind::Deployment,
+        "default",
+        "web",
+        kubedrill_sim::PatchType::Merge,
+        &serde_json::json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": "2026-01-01T00:00:00Z"}}}}}),
+        kubedrill_sim::Subresource::Main,
+    )
+    .expect("restart");
+    assert_eq!(rs_names(&sim).len(), 2);
+    original["metadata"]["creationTimestamp"] = Value::Null;
+    sim.patch(
+        Kind::Deployment,
+        "default",
+        "web",
+        kubedrill_sim::PatchType::Json,
+        &serde_json::json!([{"op": "replace", "path": "/spec/template", "value": original}]),
+        kubedrill_sim::Subresource::Main,
+    )
+    .expect("undo");
+    assert_eq!(rs_names(&sim).len(), 2, "no third ReplicaSet");
+    let rs = sim
+        .get(Kind::ReplicaSet, "default", &first[0])
+        .expect("first rs");
+    assert_eq!(rs["spec"]["replicas"], 2);
+}
