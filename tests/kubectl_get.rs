@@ -576,6 +576,7 @@ fn get_events_lists_a_pods_scheduling_and_kubelet_events_in_order() {
             "wide",
         ]));
         assert_eq!(wide.len(), 2, "{wide:?}");
+        assert_eq!(wide[1][4], "spec.containers{one}");
         assert_eq!(wide[1][5], format!("kubelet, {node}"));
         assert_eq!(wide[1][8], "1");
         assert!(wide[1][9].starts_with("one."), "{wide:?}");

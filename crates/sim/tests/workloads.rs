@@ -971,3 +971,34 @@ fn a_template_sent_back_with_a_null_creation_timestamp_reuses_its_replicaset() {
         .expect("first rs");
     assert_eq!(rs["spec"]["replicas"], 2);
 }
+
+#[test]
+fn kubelet_events_name_their_container_in_the_field_path() {
+    let (mut sim, _c) = sim_with(&[]);
+    create(
+        &mut sim,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  initContainers:\n  - name: setup\n    image: busybox\n    command: [\"true\"]\n  containers:\n  - name: app\n    image: nginx\n",
+    );
+    let events = sim
+        .list(Kind::Event, Some("default"), &ListOptions::default())
+        .expect("events")
+        .items;
+    let path_of = |reason: &str, msg_has: &str| -> String {
+        events
+            .iter()
+            .find(|e| {
+                e["reason"] == reason && e["message"].as_str().unwrap_or("").contains(msg_has)
+            })
+            .map(|e| {
+                e["involvedObject"]["fieldPath"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .unwrap_or_else(|| panic!("no {reason} event about {msg_has}"))
+    };
+    assert_eq!(path_of("Scheduled", "web"), "");
+    // (The kubelet model records no events for init containers yet.)
+    assert_eq!(path_of("Pulling", "nginx"), "spec.containers{app}");
+    assert_eq!(path_of("Started", "app"), "spec.containers{app}");
+}

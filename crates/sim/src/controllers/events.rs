@@ -82,6 +82,39 @@ pub fn record(
     message: &str,
     component: &str,
 ) {
+    record_at(sim, involved, None, kind, reason, message, component);
+}
+
+/// Record a kubelet event about one container of `pod` (anything with its `name`, a spec or a
+/// status): `involvedObject.fieldPath` names it, `spec.containers{web}` or
+/// `spec.initContainers{init}`, which `kubectl get events -o wide` shows as SUBOBJECT.
+pub fn record_container(
+    sim: &mut Sim,
+    pod: &Value,
+    container: &Value,
+    kind: EventKind,
+    reason: &str,
+    message: &str,
+    component: &str,
+) {
+    let name = container["name"].as_str().unwrap_or("");
+    let init = pod["spec"]["initContainers"]
+        .as_array()
+        .is_some_and(|cs| cs.iter().any(|c| c["name"].as_str() == Some(name)));
+    let list = if init { "initContainers" } else { "containers" };
+    let path = format!("spec.{list}{{{name}}}");
+    record_at(sim, pod, Some(&path), kind, reason, message, component);
+}
+
+fn record_at(
+    sim: &mut Sim,
+    involved: &Value,
+    field_path: Option<&str>,
+    kind: EventKind,
+    reason: &str,
+    message: &str,
+    component: &str,
+) {
     let ns = match meta::namespace(involved) {
         "" => "default".to_string(),
         ns => ns.to_string(),
@@ -134,6 +167,9 @@ pub fn record(
     );
     if !meta::namespace(involved).is_empty() {
         involved_ref.insert("namespace".into(), text(&ns));
+    }
+    if let Some(path) = field_path {
+        involved_ref.insert("fieldPath".into(), text(path));
     }
     let mut md = Map::new();
     md.insert("name".into(), text(&name));

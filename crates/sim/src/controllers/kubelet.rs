@@ -17,7 +17,7 @@ use containers::{Computed, container, container_id, image_id, liveness, pull_fai
 use serde_json::{Map, Value, json};
 use std::net::Ipv4Addr;
 
-use super::events::{EventKind, record};
+use super::events::{EventKind, record, record_container};
 use super::{Ctl, Queues};
 use crate::clock::{parse_time, rfc3339};
 use crate::error::ApiError;
@@ -189,7 +189,7 @@ fn terminate(sim: &mut Sim, key: &ObjKey, pod: &Value) -> Result<(), ApiError> {
     let deadline = parse_time(meta::str_at(pod, &["metadata", "deletionTimestamp"])).unwrap_or(now);
     for s in &running {
         let msg = format!("Stopping container {}", s["name"].as_str().unwrap_or(""));
-        record(sim, pod, EventKind::Normal, "Killing", &msg, KUBELET);
+        record_container(sim, pod, s, EventKind::Normal, "Killing", &msg, KUBELET);
     }
     if ended || running.is_empty() || prompt || now >= deadline {
         sim.remove_now(key);

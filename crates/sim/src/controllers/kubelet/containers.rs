@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::{KUBELET, old_status, probe};
 use crate::clock::{parse_time, rfc3339};
 use crate::controllers::Ctl;
-use crate::controllers::events::{EventKind, record};
+use crate::controllers::events::{EventKind, record_container};
 use crate::error::ApiError;
 use crate::images::{self, ImageRef, Listener};
 use crate::kinds::Kind;
@@ -71,17 +71,19 @@ pub(super) fn pull_failure(
         .and_then(|p| p["state"]["waiting"]["reason"].as_str())
         .unwrap_or("");
     let (reason, message) = if prev_reason == "ErrImagePull" || prev_reason == "ImagePullBackOff" {
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Normal,
             "BackOff",
             &format!("Back-off pulling image \"{image}\""),
             KUBELET,
         );
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Warning,
             "Failed",
             "Error: ImagePullBackOff",
@@ -93,25 +95,28 @@ pub(super) fn pull_failure(
             format!("Back-off pulling image \"{image}\""),
         )
     } else {
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Normal,
             "Pulling",
             &format!("Pulling image \"{image}\""),
             KUBELET,
         );
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Warning,
             "Failed",
             &format!("Failed to pull image \"{image}\": {err}"),
             KUBELET,
         );
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Warning,
             "Failed",
             "Error: ErrImagePull",
@@ -194,9 +199,10 @@ pub(super) fn container(
     if prev_started && !same_image {
         // `kubectl set image` on a pod: the kubelet kills and recreates the container.
         restarts += 1;
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Normal,
             "Killing",
             &format!("Container {name} definition changed, will be restarted"),
@@ -214,18 +220,20 @@ pub(super) fn container(
                 "IfNotPresent"
             });
         if entry.preloaded && policy != "Always" {
-            record(
+            record_container(
                 sim,
                 pod,
+                c,
                 EventKind::Normal,
                 "Pulled",
                 &format!("Container image \"{image}\" already present on machine"),
                 KUBELET,
             );
         } else {
-            record(
+            record_container(
                 sim,
                 pod,
+                c,
                 EventKind::Normal,
                 "Pulling",
                 &format!("Pulling image \"{image}\""),
@@ -234,9 +242,10 @@ pub(super) fn container(
             // A stable, plausible pull duration per image (`image_manager.go` prints Go
             // durations truncated to the millisecond; "including waiting" is a little longer).
             let ms = 400 + entry.size / 20_000 % 3000;
-            record(
+            record_container(
                 sim,
                 pod,
+                c,
                 EventKind::Normal,
                 "Pulled",
                 &format!(
@@ -248,17 +257,19 @@ pub(super) fn container(
                 KUBELET,
             );
         }
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Normal,
             "Created",
             &format!("Created container: {name}"),
             KUBELET,
         );
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Normal,
             "Started",
             &format!("Started container {name}"),
@@ -310,9 +321,10 @@ pub(super) fn container(
             status["lastState"] = json!({"terminated": term});
             status["started"] = json!(false);
             status["containerID"] = json!(container_id(pod, &name, count));
-            record(
+            record_container(
                 sim,
                 pod,
+                c,
                 EventKind::Warning,
                 "BackOff",
                 &format!(
@@ -385,9 +397,10 @@ pub(super) fn readiness(
             return false;
         }
         if let Err(e) = probe::run(p, c, ip, listeners) {
-            record(
+            record_container(
                 sim,
                 pod,
+                c,
                 EventKind::Warning,
                 "Unhealthy",
                 &e.event(what),
@@ -420,9 +433,10 @@ pub(super) fn liveness(
         Ok(()) => return,
         // Unknown: neither a success nor a failure that counts towards a restart.
         Err(e @ probe::ProbeError::Errored(_)) => {
-            record(
+            record_container(
                 sim,
                 pod,
+                c,
                 EventKind::Warning,
                 "Unhealthy",
                 &e.event("Liveness"),
@@ -446,9 +460,10 @@ pub(super) fn liveness(
         sim.wake_at(first, Ctl::Kubelet, key.clone());
         return;
     }
-    record(
+    record_container(
         sim,
         pod,
+        c,
         EventKind::Warning,
         "Unhealthy",
         &format!("Liveness probe failed: {out}"),
@@ -464,9 +479,10 @@ pub(super) fn liveness(
         return;
     }
     let name = c["name"].as_str().unwrap_or("");
-    record(
+    record_container(
         sim,
         pod,
+        c,
         EventKind::Normal,
         "Killing",
         &format!("Container {name} failed liveness probe, will be restarted"),
