@@ -107,10 +107,30 @@ fn describe_pod_shows_its_node_container_and_the_scheduler_and_kubelet_events() 
                 format!("Successfully assigned default/one to {node}")
             )
         );
-        assert_eq!(got[1], ("Pulling".into(), "Pulling image \"nginx\"".into()));
+        // kubectl 1.37 prefixes a message with the event's `involvedObject.fieldPath` (the
+        // kubelet names the container); 1.32 prints the message alone.
+        let sub = if h.client_minor() >= 37 {
+            "spec.containers{one}: "
+        } else {
+            ""
+        };
+        assert_eq!(
+            got[1],
+            ("Pulling".into(), format!("{sub}Pulling image \"nginx\""))
+        );
         assert_eq!(got[2].0, "Pulled");
-        assert_eq!(got[3], ("Created".into(), "Created container: one".into()));
-        assert_eq!(got[4], ("Started".into(), "Started container one".into()));
+        assert!(
+            got[2].1.starts_with(&format!("{sub}Successfully pulled")),
+            "{got:?}"
+        );
+        assert_eq!(
+            got[3],
+            ("Created".into(), format!("{sub}Created container: one"))
+        );
+        assert_eq!(
+            got[4],
+            ("Started".into(), format!("{sub}Started container one"))
+        );
         let from: Vec<&str> = ev.iter().map(|r| r[3].as_str()).collect();
         assert_eq!(
             from,

@@ -634,3 +634,38 @@ fn logs_of_a_client_pod_are_its_commands_output_and_the_server_logs_the_request(
         );
     });
 }
+
+#[test]
+fn output_of_a_write_is_the_object_as_written_before_controllers_react() {
+    each(|h| {
+        // The exam's `--dry-run=server -o yaml > file` habit: no status, no revision yet.
+        let yaml = h.ok(&[
+            "create",
+            "deployment",
+            "web",
+            "--image=nginx",
+            "--replicas=2",
+            "--dry-run=server",
+            "-o",
+            "yaml",
+        ]);
+        assert!(yaml.ends_with("\nstatus: {}\n"), "{yaml}");
+        assert!(
+            !yaml.contains("deployment.kubernetes.io/revision"),
+            "{yaml}"
+        );
+        assert_eq!(h.run(&["get", "deploy", "web"]).code, 1);
+        // `run -o` prints the pod the API server stored: not yet scheduled.
+        assert_eq!(
+            h.ok(&[
+                "run",
+                "p",
+                "--image=nginx",
+                "-o",
+                "jsonpath={.status.phase}|{.spec.nodeName}"
+            ]),
+            "Pending|"
+        );
+        assert_eq!(jsonpath(h, &["pod", "p"], "{.status.phase}"), "Running");
+    });
+}
