@@ -998,7 +998,37 @@ fn kubelet_events_name_their_container_in_the_field_path() {
             .unwrap_or_else(|| panic!("no {reason} event about {msg_has}"))
     };
     assert_eq!(path_of("Scheduled", "web"), "");
-    // (The kubelet model records no events for init containers yet.)
+    assert_eq!(path_of("Created", "setup"), "spec.initContainers{setup}");
+    assert_eq!(path_of("Started", "setup"), "spec.initContainers{setup}");
+    // The init container started first, and once: a later sync records nothing again.
+    let reasons: Vec<(String, String)> = events_for(&sim, "default", "web");
+    let setup_at = reasons
+        .iter()
+        .position(|(r, m)| r == "Started" && m.contains("setup"));
+    let app_at = reasons
+        .iter()
+        .position(|(r, m)| r == "Started" && m.contains("app"));
+    assert!(setup_at < app_at, "{reasons:?}");
+    // A write to the pod makes the kubelet sync it again.
+    sim.patch(
+        Kind::Pod,
+        "default",
+        "web",
+        kubedrill_sim::PatchType::Merge,
+        &serde_json::json!({"metadata": {"labels": {"synced": "again"}}}),
+        kubedrill_sim::Subresource::Main,
+    )
+    .expect("label");
+    sim.tick().expect("tick");
+    assert_eq!(events_for(&sim, "default", "web"), reasons);
+    let counts: Vec<i64> = sim
+        .list(Kind::Event, Some("default"), &ListOptions::default())
+        .expect("events")
+        .items
+        .iter()
+        .map(|e| e["count"].as_i64().unwrap_or(0))
+        .collect();
+    assert!(counts.iter().all(|c| *c == 1), "{counts:?}");
     assert_eq!(path_of("Pulling", "nginx"), "spec.containers{app}");
     assert_eq!(path_of("Started", "app"), "spec.containers{app}");
 }

@@ -12,7 +12,9 @@ mod client_run;
 mod containers;
 mod probe;
 
-use containers::{Computed, container, container_id, image_id, liveness, pull_failure, readiness};
+use containers::{
+    Computed, container, container_id, image_id, liveness, pull_failure, readiness, start_events,
+};
 
 use serde_json::{Map, Value, json};
 use std::net::Ipv4Addr;
@@ -259,6 +261,16 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
                 let r = ImageRef::parse(image);
                 let cid = container_id(pod, name, 0);
                 let b = images::behaviour(entry, c);
+                // Its first start is recorded as an app container's is (Pulling ... Started).
+                let prev_started =
+                    old_status(pod, "initContainerStatuses", name).is_some_and(|p| {
+                        p["state"].get("running").is_some()
+                            || p["state"].get("terminated").is_some()
+                            || p["lastState"].get("terminated").is_some()
+                    });
+                if !prev_started {
+                    start_events(sim, pod, c, entry, &r);
+                }
                 // A sidecar (restartPolicy Always) keeps running beside the app containers.
                 let sidecar = c["restartPolicy"].as_str() == Some("Always");
                 let (state, last, ready, started, restarts) = match b.exits {

@@ -212,69 +212,7 @@ pub(super) fn container(
     let now = rfc3339(sim.now());
     let cid = container_id(pod, &name, restarts);
     if fresh {
-        let policy = c["imagePullPolicy"]
-            .as_str()
-            .unwrap_or(if r.tag == "latest" {
-                "Always"
-            } else {
-                "IfNotPresent"
-            });
-        if entry.preloaded && policy != "Always" {
-            record_container(
-                sim,
-                pod,
-                c,
-                EventKind::Normal,
-                "Pulled",
-                &format!("Container image \"{image}\" already present on machine"),
-                KUBELET,
-            );
-        } else {
-            record_container(
-                sim,
-                pod,
-                c,
-                EventKind::Normal,
-                "Pulling",
-                &format!("Pulling image \"{image}\""),
-                KUBELET,
-            );
-            // A stable, plausible pull duration per image (`image_manager.go` prints Go
-            // durations truncated to the millisecond; "including waiting" is a little longer).
-            let ms = 400 + entry.size / 20_000 % 3000;
-            record_container(
-                sim,
-                pod,
-                c,
-                EventKind::Normal,
-                "Pulled",
-                &format!(
-                    "Successfully pulled image \"{image}\" in {} ({} including waiting). Image size: {} bytes.",
-                    go_millis(ms),
-                    go_millis(ms + 17),
-                    entry.size
-                ),
-                KUBELET,
-            );
-        }
-        record_container(
-            sim,
-            pod,
-            c,
-            EventKind::Normal,
-            "Created",
-            &format!("Created container: {name}"),
-            KUBELET,
-        );
-        record_container(
-            sim,
-            pod,
-            c,
-            EventKind::Normal,
-            "Started",
-            &format!("Started container {name}"),
-            KUBELET,
-        );
+        start_events(sim, pod, c, entry, &r);
     }
     // A client command (wget, curl, nc -z, nslookup) decides how the container ends.
     let (exits, listeners) =
@@ -503,5 +441,81 @@ pub(super) fn liveness(
         next.max(now.checked_add(SignedDuration::from_secs(1)).unwrap_or(now)),
         Ctl::Kubelet,
         key.clone(),
+    );
+}
+
+/// What the kubelet records when it starts a container afresh (an app or an init container):
+/// the pull (or the cached image), then Created and Started.
+pub(super) fn start_events(
+    sim: &mut Sim,
+    pod: &Value,
+    c: &Value,
+    entry: &images::ImageEntry,
+    r: &ImageRef,
+) {
+    let name = c["name"].as_str().unwrap_or("");
+    let image = c["image"].as_str().unwrap_or("");
+    let policy = c["imagePullPolicy"]
+        .as_str()
+        .unwrap_or(if r.tag == "latest" {
+            "Always"
+        } else {
+            "IfNotPresent"
+        });
+    if entry.preloaded && policy != "Always" {
+        record_container(
+            sim,
+            pod,
+            c,
+            EventKind::Normal,
+            "Pulled",
+            &format!("Container image \"{image}\" already present on machine"),
+            KUBELET,
+        );
+    } else {
+        record_container(
+            sim,
+            pod,
+            c,
+            EventKind::Normal,
+            "Pulling",
+            &format!("Pulling image \"{image}\""),
+            KUBELET,
+        );
+        // A stable, plausible pull duration per image (`image_manager.go` prints Go
+        // durations truncated to the millisecond; "including waiting" is a little longer).
+        let ms = 400 + entry.size / 20_000 % 3000;
+        record_container(
+            sim,
+            pod,
+            c,
+            EventKind::Normal,
+            "Pulled",
+            &format!(
+                "Successfully pulled image \"{image}\" in {} ({} including waiting). Image size: {} bytes.",
+                go_millis(ms),
+                go_millis(ms + 17),
+                entry.size
+            ),
+            KUBELET,
+        );
+    }
+    record_container(
+        sim,
+        pod,
+        c,
+        EventKind::Normal,
+        "Created",
+        &format!("Created container: {name}"),
+        KUBELET,
+    );
+    record_container(
+        sim,
+        pod,
+        c,
+        EventKind::Normal,
+        "Started",
+        &format!("Started container {name}"),
+        KUBELET,
     );
 }
