@@ -483,3 +483,44 @@ fn describe_node_shows_conditions_with_times_and_the_pods_it_runs() {
         );
     });
 }
+
+#[test]
+fn describe_pod_shows_a_completed_init_container_and_its_events_first() {
+    each(|h| {
+        h.apply(
+            "init.yaml",
+            "apiVersion: v1
+kind: Pod
+metadata:
+  name: with-init
+spec:
+  initContainers:
+  - name: setup
+    image: busybox
+    command: [\"sh\", \"-c\", \"echo ready\"]
+  containers:
+  - name: app
+    image: nginx
+",
+        );
+        let out = h.ok(&["describe", "pod", "with-init"]);
+        let init = out
+            .split_once("\nInit Containers:\n  setup:\n")
+            .unwrap_or_else(|| panic!("{out}"))
+            .1
+            .split_once("\nContainers:\n")
+            .unwrap()
+            .0;
+        assert_eq!(field(init, 4, "State:"), "Terminated");
+        assert_eq!(field(init, 6, "Reason:"), "Completed");
+        assert_eq!(field(init, 6, "Exit Code:"), "0");
+        assert_eq!(field(init, 4, "Ready:"), "True");
+        assert_eq!(field(&out, 0, "Status:"), "Running");
+        let started: Vec<String> = events(&out)
+            .iter()
+            .filter(|r| r[1] == "Started")
+            .map(|r| r[4].rsplit(' ').next().unwrap().to_string())
+            .collect();
+        assert_eq!(started, ["setup", "app"]);
+    });
+}
