@@ -582,3 +582,72 @@ fn get_events_lists_a_pods_scheduling_and_kubelet_events_in_order() {
         assert!(wide[1][9].starts_with("one."), "{wide:?}");
     });
 }
+
+#[test]
+fn get_watch_prints_table_rows_as_pods_come_and_run() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    each(|h| {
+        let mut child = h
+            .command(&["get", "pods", "-l", "w=1", "-w"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for l in lines.map_while(Result::ok) {
+                if tx.send(l).is_err() {
+                    return;
+                }
+            }
+        });
+        // Write once the watch request is in (the server's audit log shows it), so each pod is
+        // seen being created rather than listed already running.
+        let cluster = h.server.clusters()[0].cluster.clone();
+        let start = Instant::now();
+        while !cluster.audit().iter().any(|e| e.verb == "watch")
+            && start.elapsed() < Duration::from_secs(10)
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        for n in ["a", "b"] {
+            h.ok(&["run", n, "--image=nginx", "--labels=w=1"]);
+        }
+        let start = Instant::now();
+        let mut got: Vec<String> = Vec::new();
+        let running = |got: &[String], pod: &str| {
+            got.iter()
+                .any(|l| l.starts_with(&format!("{pod} ")) && l.contains(" Running "))
+        };
+        while !(running(&got, "a") && running(&got, "b"))
+            && start.elapsed() < Duration::from_secs(10)
+        {
+            if let Ok(l) = rx.recv_timeout(Duration::from_millis(200)) {
+                got.push(l);
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = got.join("\n") + "\n";
+        let rows = table(&text);
+        assert_eq!(
+            rows[0],
+            ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+            "{text}"
+        );
+        // Each pod shows up first as it was created, then as it runs.
+        for pod in ["a", "b"] {
+            let mine: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[0] == pod).collect();
+            assert!(mine.len() >= 2, "{text}");
+            assert_eq!(mine[0][1..3], ["0/1", "Pending"], "{text}");
+            assert_eq!(
+                mine.last().unwrap()[1..4],
+                ["1/1", "Running", "0"],
+                "{text}"
+            );
+        }
+    });
+}
