@@ -179,3 +179,103 @@ impl Drop for Harness {
         self.server.clear();
     }
 }
+
+/// Run `test` once per kubectl found, each against a fresh cluster.
+pub fn each(test: impl Fn(&Harness)) {
+    for k in kubectls() {
+        let h = Harness::start(&k);
+        test(&h);
+    }
+}
+
+/// Three nginx replicas labelled `app=web`.
+pub const WEB: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: nginx
+        ports:
+        - containerPort: 80
+";
+
+impl Harness {
+    /// Apply a manifest (written to `name`), insisting on success.
+    pub fn apply(&self, name: &str, manifest: &str) -> String {
+        let f = self.file(name, manifest);
+        self.ok(&["apply", "-f", &f])
+    }
+
+    /// The `web` Deployment, and a `web` Service in front of it.
+    pub fn web(&self) {
+        self.apply("web.yaml", WEB);
+        self.ok(&["expose", "deployment", "web", "--port=80"]);
+    }
+
+    /// Run, insisting on failure; the stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_ne!(r.code, 0, "kubectl {args:?} succeeded: {}", r.stdout);
+        r.stderr
+    }
+}
+
+/// A kubectl table as rows of cells (the header first), cut at the header's column starts:
+/// kubectl's tabwriter starts every cell of a column where its header starts, so empty cells
+/// and cells with spaces (`LAST SEEN`, messages) stay in their column.
+pub fn table(out: &str) -> Vec<Vec<String>> {
+    let mut lines = out.lines().filter(|l| !l.trim().is_empty());
+    let Some(header) = lines.next() else {
+        return Vec::new();
+    };
+    let bytes = header.as_bytes();
+    let mut starts = vec![0];
+    for i in 1..bytes.len() {
+        if bytes[i] != b' ' && i >= 2 && bytes[i - 1] == b' ' && bytes[i - 2] == b' ' {
+            starts.push(i);
+        }
+    }
+    let cut = |l: &str| -> Vec<String> {
+        starts
+            .iter()
+            .enumerate()
+            .map(|(n, &s)| {
+                let end = starts.get(n + 1).copied().unwrap_or(l.len()).min(l.len());
+                l.get(s.min(l.len())..end).unwrap_or("").trim().to_string()
+            })
+            .collect()
+    };
+    std::iter::once(cut(header)).chain(lines.map(cut)).collect()
+}
+
+/// The row of `rows` whose column `col` is `value`.
+pub fn row<'a>(rows: &'a [Vec<String>], col: usize, value: &str) -> &'a [String] {
+    rows.iter()
+        .find(|r| r.get(col).map(String::as_str) == Some(value))
+        .unwrap_or_else(|| panic!("no row with {value:?} in column {col}: {rows:#?}"))
+}
+
+/// `duration.HumanDuration` text of a young object (`0s`, `12s`, `2m3s`).
+pub fn is_age(s: &str) -> bool {
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    match s.strip_suffix('s') {
+        Some(rest) => match rest.split_once('m') {
+            Some((m, sec)) => digits(m) && digits(sec),
+            None => digits(rest),
+        },
+        None => s.strip_suffix('m').is_some_and(digits),
+    }
+}

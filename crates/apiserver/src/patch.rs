@@ -10,7 +10,9 @@ use crate::cluster::Cluster;
 use crate::fields::Validation;
 use crate::path::Target;
 use crate::request::{Req, go_json_error};
-use crate::rest::{Res, main_or_status, name, ns, run_write, settle_namespace, with_warnings};
+use crate::rest::{
+    Res, as_written, main_or_status, name, ns, run_write, settle_namespace, with_warnings,
+};
 use crate::status::{Refusal, json_response};
 
 /// The patch types the API server accepts for built-in kinds, in its order.
@@ -82,12 +84,14 @@ pub fn patch(c: &Cluster, t: &Target, req: &Req) -> Res {
     let validation = Validation::of(req)?;
     let (kind, n, nm) = (t.kind, ns(t), name(t));
     let (out, unknown) = run_write(c, req.dry_run(), |s| -> Result<_, Refusal> {
+        let before = s.resource_version();
         // The patched object is decoded into the Go type like any body: judge its fields first.
         let cur = s.get(kind, n, nm)?;
         let mut result = kubedrill_sim::patch::apply(kind, &cur, pt, &body)?;
         let unknown = crate::fields::drop_unknown(kind, &mut result);
         if unknown.is_empty() {
-            return Ok((s.patch(kind, n, nm, pt, &body, sub)?, unknown));
+            let out = s.patch(kind, n, nm, pt, &body, sub)?;
+            return Ok((as_written(s, before, kind, out), unknown));
         }
         if validation == Validation::Strict {
             return Err(Refusal::bad_request(crate::fields::strict_error(&unknown)));
@@ -104,7 +108,7 @@ pub fn patch(c: &Cluster, t: &Target, req: &Req) -> Res {
             Subresource::Main => s.update(result)?,
             Subresource::Status => s.update_status(result)?,
         };
-        Ok((out, unknown))
+        Ok((as_written(s, before, kind, out), unknown))
     })?;
     let warnings = match validation {
         Validation::Warn => crate::fields::warnings(&unknown),
@@ -162,10 +166,12 @@ fn apply(c: &Cluster, t: &Target, req: &Req) -> Res {
             .unwrap_or_default();
         let merged =
             kubedrill_sim::patch::apply_patch(t.kind, live.as_deref(), &intent, last.as_ref())?;
+        let before = s.resource_version();
         let r = match live {
             None => s.create(merged).map(|o| (o, true)),
             Some(_) => s.update(merged).map(|o| (o, false)),
-        };
+        }
+        .map(|(o, created)| (as_written(s, before, t.kind, o), created));
         if r.is_ok()
             && !dry
             && let Ok(mut m) = c.intents.lock()

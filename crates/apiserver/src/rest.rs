@@ -213,6 +213,25 @@ pub fn settle_namespace(kind: Kind, url_ns: Option<&str>, obj: &mut Value) -> Re
     }
 }
 
+/// The object as the write that produced `out` stored it. The sim answers with the object after
+/// its controllers settled; a real API server answers with what it persisted, before any
+/// controller reacted: `kubectl create deployment -o yaml` (or `--dry-run=server`) shows no
+/// status and no revision annotation yet, `kubectl run -o yaml` a Pending pod. The write's own
+/// watch event, the first for this object after `before`, is that object; a write that changed
+/// nothing has none, and then `out` is it.
+pub fn as_written(s: &Sim, before: u64, kind: Kind, out: Arc<Value>) -> Arc<Value> {
+    let uid = kubedrill_sim::meta::uid(&out);
+    let ns = kubedrill_sim::meta::namespace(&out);
+    let namespace = (!ns.is_empty()).then_some(ns);
+    let Ok(events) = s.watch_since(kind, namespace, before, &ListOptions::default()) else {
+        return out;
+    };
+    events
+        .into_iter()
+        .find(|e| kubedrill_sim::meta::uid(&e.object) == uid)
+        .map_or(out, |e| e.object)
+}
+
 /// Run a write for real, or on a throwaway copy of the cluster for `dryRun=All`.
 pub fn run_write<R>(c: &Cluster, dry: bool, f: impl FnOnce(&mut Sim) -> R) -> R {
     if dry {
@@ -256,7 +275,11 @@ fn create(c: &Cluster, t: &Target, req: &Req) -> Res {
     let mut obj = decode_object(t.kind, req)?;
     settle_namespace(t.kind, t.namespace.as_deref(), &mut obj)?;
     let warnings = check_fields(t.kind, req, &mut obj)?;
-    let out = run_write(c, req.dry_run(), |s| s.create(obj))?;
+    let kind = t.kind;
+    let out = run_write(c, req.dry_run(), |s| {
+        let before = s.resource_version();
+        s.create(obj).map(|o| as_written(s, before, kind, o))
+    })?;
     Ok(with_warnings(
         json_response(StatusCode::CREATED, &out),
         &warnings,
@@ -282,16 +305,19 @@ fn update(c: &Cluster, t: &Target, req: &Req) -> Res {
     let status = t.sub.is_some();
     let kind = t.kind;
     let (out, created) = run_write(c, req.dry_run(), |s| {
+        let before = s.resource_version();
         let exists = s.get(kind, ns(t), name(t)).is_ok();
         if !exists && !status && create_on_update(kind) {
-            return s.create(obj).map(|o| (o, true));
+            return s
+                .create(obj)
+                .map(|o| (as_written(s, before, kind, o), true));
         }
         let r = if status {
             s.update_status(obj)
         } else {
             s.update(obj)
         };
-        r.map(|o| (o, false))
+        r.map(|o| (as_written(s, before, kind, o), false))
     })?;
     let code = if created {
         StatusCode::CREATED

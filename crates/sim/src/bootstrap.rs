@@ -15,8 +15,9 @@ pub(crate) fn bootstrap(sim: &mut Sim) -> Result<(), ApiError> {
         )?;
     }
     let nodes = sim.config.nodes.clone();
+    let now = crate::clock::rfc3339(sim.now());
     for n in &nodes {
-        sim.create_unsettled(node(n, &sim.config.version))?;
+        sim.create_unsettled(node(n, &sim.config.version, &now))?;
     }
     let cp_ip = nodes
         .iter()
@@ -42,7 +43,9 @@ pub(crate) fn bootstrap(sim: &mut Sim) -> Result<(), ApiError> {
     sim.settle()
 }
 
-fn node(n: &NodeConfig, version: &str) -> Value {
+/// A kubeadm node whose kubelet reported at `now` (`describe node` prints the conditions'
+/// heartbeat and transition times; absent they read as year 1).
+fn node(n: &NodeConfig, version: &str, now: &str) -> Value {
     let mut labels = json!({
         "beta.kubernetes.io/arch": "amd64",
         "beta.kubernetes.io/os": "linux",
@@ -78,10 +81,10 @@ fn node(n: &NodeConfig, version: &str) -> Value {
             "capacity": {"cpu": "2", "memory": "4015072Ki", "pods": "110", "ephemeral-storage": "20134592Ki", "hugepages-2Mi": "0"},
             "allocatable": {"cpu": "2", "memory": "3912672Ki", "pods": "110", "ephemeral-storage": "18556039957", "hugepages-2Mi": "0"},
             "conditions": [
-                {"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available"},
-                {"type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure"},
-                {"type": "PIDPressure", "status": "False", "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available"},
-                {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status"},
+                {"type": "MemoryPressure", "status": "False", "lastHeartbeatTime": now, "lastTransitionTime": now, "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available"},
+                {"type": "DiskPressure", "status": "False", "lastHeartbeatTime": now, "lastTransitionTime": now, "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure"},
+                {"type": "PIDPressure", "status": "False", "lastHeartbeatTime": now, "lastTransitionTime": now, "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available"},
+                {"type": "Ready", "status": "True", "lastHeartbeatTime": now, "lastTransitionTime": now, "reason": "KubeletReady", "message": "kubelet is posting ready status"},
             ],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {

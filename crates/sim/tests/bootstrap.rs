@@ -39,3 +39,15 @@ fn the_same_seed_gives_a_byte_identical_cluster() {
     let (b, _) = Sim::default_with_clock().expect("b");
     assert_eq!(a.dump(), b.dump());
 }
+
+#[test]
+fn node_conditions_carry_the_kubelets_heartbeat_and_transition_times() {
+    let (sim, _clock) = Sim::default_with_clock().expect("bootstrap");
+    let node = sim.get(Kind::Node, "", "node01").expect("node01");
+    let conds = node["status"]["conditions"].as_array().expect("conditions");
+    assert_eq!(conds.len(), 4);
+    for c in conds {
+        assert_eq!(c["lastHeartbeatTime"], "2026-01-01T00:00:00Z", "{c}");
+        assert_eq!(c["lastTransitionTime"], "2026-01-01T00:00:00Z", "{c}");
+    }
+}

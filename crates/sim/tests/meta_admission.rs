@@ -219,3 +219,26 @@ fn objectmeta_owner_references_must_be_complete_and_name_one_controller() {
         "{err}"
     );
 }
+
+#[test]
+fn objectmeta_empty_maps_and_lists_are_not_stored_as_omitempty_fields_are_not() {
+    let (mut sim, _c) = sim_with(&[]);
+    create(
+        &mut sim,
+        &configmap("name: cfg\nlabels: {}\nannotations:\n  owner: a\nfinalizers: []"),
+    );
+    let patched = sim
+        .patch(
+            Kind::ConfigMap,
+            "default",
+            "cfg",
+            kubedrill_sim::PatchType::Merge,
+            &json!({"metadata": {"annotations": {"owner": null}}}),
+            kubedrill_sim::Subresource::Main,
+        )
+        .expect("patch");
+    let md = patched["metadata"].as_object().expect("metadata");
+    for key in ["labels", "annotations", "finalizers"] {
+        assert!(!md.contains_key(key), "{key} kept in {md:?}");
+    }
+}

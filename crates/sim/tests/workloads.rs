@@ -896,3 +896,139 @@ fn a_status_write_sticks_until_the_kubelet_next_acts_on_the_pod() {
     assert_eq!(cond(&p, "Ready")["status"], "True");
     assert_eq!(p["status"]["containerStatuses"][0]["restartCount"], 1);
 }
+
+#[test]
+fn events_are_named_by_time_so_a_list_is_in_the_order_they_happened() {
+    // client-go names an Event `<object>.<hex UnixNano>`; describe and `get events` print
+    // them in list (name) order when they share a second.
+    let (mut sim, _c) = sim_with(&[]);
+    create(&mut sim, POD);
+    let reasons: Vec<String> = events_for(&sim, "default", "web")
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    assert_eq!(
+        reasons,
+        ["Scheduled", "Pulling", "Pulled", "Created", "Started"]
+    );
+    let names: Vec<String> = sim
+        .list(Kind::Event, Some("default"), &ListOptions::default())
+        .expect("events")
+        .items
+        .iter()
+        .map(|e| meta::name(e).to_string())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("web.") && u64::from_str_radix(&n[4..], 16).is_ok()),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn a_template_sent_back_with_a_null_creation_timestamp_reuses_its_replicaset() {
+    // kubectl 1.32's `rollout undo` JSON-patches the old ReplicaSet's template back with
+    // `metadata.creationTimestamp: null`: the same Go template, so the same ReplicaSet.
+    let (mut sim, _c) = sim_with(&[
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: nginx\n        image: nginx\n",
+    ]);
+    let rs_names = |sim: &Sim| -> Vec<String> {
+        sim.list(Kind::ReplicaSet, Some("default"), &ListOptions::default())
+            .expect("rs")
+            .items
+            .iter()
+            .map(|r| meta::name(r).to_string())
+            .collect()
+    };
+    let first = rs_names(&sim);
+    assert_eq!(first.len(), 1);
+    let d = sim.get(Kind::Deployment, "default", "web").expect("web");
+    let mut original = d["spec"]["template"].clone();
+    sim.patch(
+        Kind::Deployment,
+        "default",
+        "web",
+        kubedrill_sim::PatchType::Merge,
+        &serde_json::json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": "2026-01-01T00:00:00Z"}}}}}),
+        kubedrill_sim::Subresource::Main,
+    )
+    .expect("restart");
+    assert_eq!(rs_names(&sim).len(), 2);
+    original["metadata"]["creationTimestamp"] = Value::Null;
+    sim.patch(
+        Kind::Deployment,
+        "default",
+        "web",
+        kubedrill_sim::PatchType::Json,
+        &serde_json::json!([{"op": "replace", "path": "/spec/template", "value": original}]),
+        kubedrill_sim::Subresource::Main,
+    )
+    .expect("undo");
+    assert_eq!(rs_names(&sim).len(), 2, "no third ReplicaSet");
+    let rs = sim
+        .get(Kind::ReplicaSet, "default", &first[0])
+        .expect("first rs");
+    assert_eq!(rs["spec"]["replicas"], 2);
+}
+
+#[test]
+fn kubelet_events_name_their_container_in_the_field_path() {
+    let (mut sim, _c) = sim_with(&[]);
+    create(
+        &mut sim,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  initContainers:\n  - name: setup\n    image: busybox\n    command: [\"true\"]\n  containers:\n  - name: app\n    image: nginx\n",
+    );
+    let events = sim
+        .list(Kind::Event, Some("default"), &ListOptions::default())
+        .expect("events")
+        .items;
+    let path_of = |reason: &str, msg_has: &str| -> String {
+        events
+            .iter()
+            .find(|e| {
+                e["reason"] == reason && e["message"].as_str().unwrap_or("").contains(msg_has)
+            })
+            .map(|e| {
+                e["involvedObject"]["fieldPath"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .unwrap_or_else(|| panic!("no {reason} event about {msg_has}"))
+    };
+    assert_eq!(path_of("Scheduled", "web"), "");
+    assert_eq!(path_of("Created", "setup"), "spec.initContainers{setup}");
+    assert_eq!(path_of("Started", "setup"), "spec.initContainers{setup}");
+    // The init container started first, and once: a later sync records nothing again.
+    let reasons: Vec<(String, String)> = events_for(&sim, "default", "web");
+    let setup_at = reasons
+        .iter()
+        .position(|(r, m)| r == "Started" && m.contains("setup"));
+    let app_at = reasons
+        .iter()
+        .position(|(r, m)| r == "Started" && m.contains("app"));
+    assert!(setup_at < app_at, "{reasons:?}");
+    // A write to the pod makes the kubelet sync it again.
+    sim.patch(
+        Kind::Pod,
+        "default",
+        "web",
+        kubedrill_sim::PatchType::Merge,
+        &serde_json::json!({"metadata": {"labels": {"synced": "again"}}}),
+        kubedrill_sim::Subresource::Main,
+    )
+    .expect("label");
+    sim.tick().expect("tick");
+    assert_eq!(events_for(&sim, "default", "web"), reasons);
+    let counts: Vec<i64> = sim
+        .list(Kind::Event, Some("default"), &ListOptions::default())
+        .expect("events")
+        .items
+        .iter()
+        .map(|e| e["count"].as_i64().unwrap_or(0))
+        .collect();
+    assert!(counts.iter().all(|c| *c == 1), "{counts:?}");
+    assert_eq!(path_of("Pulling", "nginx"), "spec.containers{app}");
+    assert_eq!(path_of("Started", "app"), "spec.containers{app}");
+}

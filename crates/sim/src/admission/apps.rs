@@ -48,7 +48,15 @@ fn apply_defaults(kind: Kind, obj: &mut Value) {
         Kind::StatefulSet => default_stateful_set(spec),
         _ => {}
     }
-    meta::obj_mut(obj, &["spec", "template", "metadata"]);
+    let template_meta = meta::obj_mut(obj, &["spec", "template", "metadata"]);
+    // Decoded into Go's ObjectMeta, `creationTimestamp: null` (what kubectl 1.32's `rollout undo`
+    // sends back) is the zero time and empty maps are nil: the template is the one it was, so
+    // the Deployment finds its old ReplicaSet again instead of making a new one.
+    template_meta.retain(|_, v| match v {
+        Value::Null => false,
+        Value::Object(o) => !o.is_empty(),
+        _ => true,
+    });
     meta::obj_mut(obj, &["spec", "template", "spec"]);
     default_pod_spec(&mut obj["spec"]["template"]["spec"]);
 }

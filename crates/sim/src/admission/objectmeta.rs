@@ -35,6 +35,7 @@ pub fn admit(_ctx: &mut Ctx<'_>, kind: Kind, op: Op<'_>, obj: &mut Value) -> Res
     // The API server decodes the body into the typed object before anything else runs; a
     // label value that is a number fails there, as a BadRequest, not as a validation error.
     decode::<MetadataOnly>(kind, obj)?;
+    drop_empty_collections(obj);
     if owns_metadata_validation(kind) || matches!(op, Op::UpdateStatus { .. }) {
         return Ok(());
     }
@@ -43,6 +44,32 @@ pub fn admit(_ctx: &mut Ctx<'_>, kind: Kind, op: Op<'_>, obj: &mut Value) -> Res
         Ok(())
     } else {
         Err(ApiError::invalid(kind, meta::name(obj), errs))
+    }
+}
+
+/// ObjectMeta's maps and lists are `omitempty`: once decoded into Go structs an empty or null
+/// one is not written back, so removing the last annotation (or orphaning the last owner) leaves
+/// no `annotations: {}` behind for `-o yaml` or jsonpath to show.
+fn drop_empty_collections(obj: &mut Value) {
+    let Some(md) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for key in [
+        "labels",
+        "annotations",
+        "ownerReferences",
+        "finalizers",
+        "managedFields",
+    ] {
+        let empty = match md.get(key) {
+            Some(Value::Null) => true,
+            Some(Value::Object(m)) => m.is_empty(),
+            Some(Value::Array(a)) => a.is_empty(),
+            _ => false,
+        };
+        if empty {
+            md.remove(key);
+        }
     }
 }
 

@@ -30,7 +30,12 @@ impl EventKind {
 /// a lookup borrows `&str` instead of building three Strings, and hashes one short uid
 /// instead of the whole message. Only ever looked up, never iterated into output.
 #[derive(Debug, Clone, Default)]
-pub struct EventIndex(HashMap<String, Vec<Recorded>>);
+pub struct EventIndex {
+    by_uid: HashMap<String, Vec<Recorded>>,
+    /// The nanosecond stamp of the last Event name, so names keep increasing when several
+    /// events share one instant of the sim's clock.
+    last_stamp: i128,
+}
 
 #[derive(Debug, Clone)]
 struct Recorded {
@@ -41,7 +46,7 @@ struct Recorded {
 
 impl EventIndex {
     fn get(&self, uid: &str, reason: &str, message: &str) -> Option<&str> {
-        self.0
+        self.by_uid
             .get(uid)?
             .iter()
             .find(|r| r.reason == reason && r.message == message)
@@ -49,9 +54,9 @@ impl EventIndex {
     }
 
     fn insert(&mut self, uid: &str, reason: &str, message: &str, name: String) {
-        let slots = match self.0.get_mut(uid) {
+        let slots = match self.by_uid.get_mut(uid) {
             Some(s) => s,
-            None => self.0.entry(uid.to_string()).or_default(),
+            None => self.by_uid.entry(uid.to_string()).or_default(),
         };
         match slots
             .iter_mut()
@@ -72,6 +77,39 @@ impl EventIndex {
 pub fn record(
     sim: &mut Sim,
     involved: &Value,
+    kind: EventKind,
+    reason: &str,
+    message: &str,
+    component: &str,
+) {
+    record_at(sim, involved, None, kind, reason, message, component);
+}
+
+/// Record a kubelet event about one container of `pod` (anything with its `name`, a spec or a
+/// status): `involvedObject.fieldPath` names it, `spec.containers{web}` or
+/// `spec.initContainers{init}`, which `kubectl get events -o wide` shows as SUBOBJECT.
+pub fn record_container(
+    sim: &mut Sim,
+    pod: &Value,
+    container: &Value,
+    kind: EventKind,
+    reason: &str,
+    message: &str,
+    component: &str,
+) {
+    let name = container["name"].as_str().unwrap_or("");
+    let init = pod["spec"]["initContainers"]
+        .as_array()
+        .is_some_and(|cs| cs.iter().any(|c| c["name"].as_str() == Some(name)));
+    let list = if init { "initContainers" } else { "containers" };
+    let path = format!("spec.{list}{{{name}}}");
+    record_at(sim, pod, Some(&path), kind, reason, message, component);
+}
+
+fn record_at(
+    sim: &mut Sim,
+    involved: &Value,
+    field_path: Option<&str>,
     kind: EventKind,
     reason: &str,
     message: &str,
@@ -105,7 +143,16 @@ pub fn record(
     if !host.is_empty() {
         source.insert("host".into(), text(&host));
     }
-    let name = format!("{}.{:016x}", meta::name(involved), sim.rng.next_u64());
+    // client-go's recorder names an Event `<object>.<hex UnixNano>`, so a list (name order)
+    // is in the order things happened; `describe` keeps that order for events of the same
+    // second. The draw keeps the seeded random stream (pod names, IPs) as it was.
+    let _ = sim.rng.next_u64();
+    let stamp = sim
+        .now()
+        .as_nanosecond()
+        .max(sim.event_index.last_stamp + 1);
+    sim.event_index.last_stamp = stamp;
+    let name = format!("{}.{stamp:x}", meta::name(involved));
     let mut involved_ref = Map::new();
     involved_ref.insert(
         "apiVersion".into(),
@@ -120,6 +167,9 @@ pub fn record(
     );
     if !meta::namespace(involved).is_empty() {
         involved_ref.insert("namespace".into(), text(&ns));
+    }
+    if let Some(path) = field_path {
+        involved_ref.insert("fieldPath".into(), text(path));
     }
     let mut md = Map::new();
     md.insert("name".into(), text(&name));

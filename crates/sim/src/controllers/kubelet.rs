@@ -13,12 +13,14 @@ mod client_run;
 mod containers;
 mod probe;
 
-use containers::{Computed, container, container_id, image_id, liveness, pull_failure, readiness};
+use containers::{
+    Computed, container, container_id, image_id, liveness, pull_failure, readiness, start_events,
+};
 
 use serde_json::{Map, Value, json};
 use std::net::Ipv4Addr;
 
-use super::events::{EventKind, record};
+use super::events::{EventKind, record, record_container};
 use super::{Ctl, Queues};
 use crate::clock::{parse_time, rfc3339};
 use crate::error::ApiError;
@@ -190,7 +192,7 @@ fn terminate(sim: &mut Sim, key: &ObjKey, pod: &Value) -> Result<(), ApiError> {
     let deadline = parse_time(meta::str_at(pod, &["metadata", "deletionTimestamp"])).unwrap_or(now);
     for s in &running {
         let msg = format!("Stopping container {}", s["name"].as_str().unwrap_or(""));
-        record(sim, pod, EventKind::Normal, "Killing", &msg, KUBELET);
+        record_container(sim, pod, s, EventKind::Normal, "Killing", &msg, KUBELET);
     }
     if ended || running.is_empty() || prompt || now >= deadline {
         sim.remove_now(key);
@@ -260,6 +262,16 @@ fn run(sim: &mut Sim, key: &ObjKey, pod: &Value, node: &str) -> Result<(), ApiEr
                 let r = ImageRef::parse(image);
                 let cid = container_id(pod, name, 0);
                 let b = images::behaviour(entry, c);
+                // Its first start is recorded as an app container's is (Pulling ... Started).
+                let prev_started =
+                    old_status(pod, "initContainerStatuses", name).is_some_and(|p| {
+                        p["state"].get("running").is_some()
+                            || p["state"].get("terminated").is_some()
+                            || p["lastState"].get("terminated").is_some()
+                    });
+                if !prev_started {
+                    start_events(sim, pod, c, entry, &r);
+                }
                 // A sidecar (restartPolicy Always) keeps running beside the app containers.
                 let sidecar = c["restartPolicy"].as_str() == Some("Always");
                 let (state, last, ready, started, restarts) = match b.exits {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::{KUBELET, old_status, probe};
 use crate::clock::{parse_time, rfc3339};
 use crate::controllers::Ctl;
-use crate::controllers::events::{EventKind, record};
+use crate::controllers::events::{EventKind, record_container};
 use crate::error::ApiError;
 use crate::images::{self, ImageRef, Listener};
 use crate::kinds::Kind;
@@ -71,17 +71,19 @@ pub(super) fn pull_failure(
         .and_then(|p| p["state"]["waiting"]["reason"].as_str())
         .unwrap_or("");
     let (reason, message) = if prev_reason == "ErrImagePull" || prev_reason == "ImagePullBackOff" {
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Normal,
             "BackOff",
             &format!("Back-off pulling image \"{image}\""),
             KUBELET,
         );
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Warning,
             "Failed",
             "Error: ImagePullBackOff",
@@ -93,25 +95,28 @@ pub(super) fn pull_failure(
             format!("Back-off pulling image \"{image}\""),
         )
     } else {
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Normal,
             "Pulling",
             &format!("Pulling image \"{image}\""),
             KUBELET,
         );
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Warning,
             "Failed",
             &format!("Failed to pull image \"{image}\": {err}"),
             KUBELET,
         );
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Warning,
             "Failed",
             "Error: ErrImagePull",
@@ -194,9 +199,10 @@ pub(super) fn container(
     if prev_started && !same_image {
         // `kubectl set image` on a pod: the kubelet kills and recreates the container.
         restarts += 1;
-        record(
+        record_container(
             sim,
             pod,
+            c,
             EventKind::Normal,
             "Killing",
             &format!("Container {name} definition changed, will be restarted"),
@@ -206,64 +212,7 @@ pub(super) fn container(
     let now = rfc3339(sim.now());
     let cid = container_id(pod, &name, restarts);
     if fresh {
-        let policy = c["imagePullPolicy"]
-            .as_str()
-            .unwrap_or(if r.tag == "latest" {
-                "Always"
-            } else {
-                "IfNotPresent"
-            });
-        if entry.preloaded && policy != "Always" {
-            record(
-                sim,
-                pod,
-                EventKind::Normal,
-                "Pulled",
-                &format!("Container image \"{image}\" already present on machine"),
-                KUBELET,
-            );
-        } else {
-            record(
-                sim,
-                pod,
-                EventKind::Normal,
-                "Pulling",
-                &format!("Pulling image \"{image}\""),
-                KUBELET,
-            );
-            // A stable, plausible pull duration per image (`image_manager.go` prints Go
-            // durations truncated to the millisecond; "including waiting" is a little longer).
-            let ms = 400 + entry.size / 20_000 % 3000;
-            record(
-                sim,
-                pod,
-                EventKind::Normal,
-                "Pulled",
-                &format!(
-                    "Successfully pulled image \"{image}\" in {} ({} including waiting). Image size: {} bytes.",
-                    go_millis(ms),
-                    go_millis(ms + 17),
-                    entry.size
-                ),
-                KUBELET,
-            );
-        }
-        record(
-            sim,
-            pod,
-            EventKind::Normal,
-            "Created",
-            &format!("Created container: {name}"),
-            KUBELET,
-        );
-        record(
-            sim,
-            pod,
-            EventKind::Normal,
-            "Started",
-            &format!("Started container {name}"),
-            KUBELET,
-        );
+        start_events(sim, pod, c, entry, &r);
     }
     // A client command (wget, curl, nc -z, nslookup) decides how the container ends.
     let (exits, listeners) =
@@ -322,9 +271,10 @@ pub(super) fn container(
             status["lastState"] = json!({"terminated": term});
             status["started"] = json!(false);
             status["containerID"] = json!(container_id(pod, &name, count));
-            record(
+            record_container(
                 sim,
                 pod,
+                c,
                 EventKind::Warning,
                 "BackOff",
                 &format!(
@@ -406,9 +356,10 @@ pub(super) fn readiness(
             return false;
         }
         if let Err(e) = probe::run(p, c, ip, listeners) {
-            record(
+            record_container(
                 sim,
                 pod,
+                c,
                 EventKind::Warning,
                 "Unhealthy",
                 &e.event(what),
@@ -441,9 +392,10 @@ pub(super) fn liveness(
         Ok(()) => return,
         // Unknown: neither a success nor a failure that counts towards a restart.
         Err(e @ probe::ProbeError::Errored(_)) => {
-            record(
+            record_container(
                 sim,
                 pod,
+                c,
                 EventKind::Warning,
                 "Unhealthy",
                 &e.event("Liveness"),
@@ -467,9 +419,10 @@ pub(super) fn liveness(
         sim.wake_at(first, Ctl::Kubelet, key.clone());
         return;
     }
-    record(
+    record_container(
         sim,
         pod,
+        c,
         EventKind::Warning,
         "Unhealthy",
         &format!("Liveness probe failed: {out}"),
@@ -485,9 +438,10 @@ pub(super) fn liveness(
         return;
     }
     let name = c["name"].as_str().unwrap_or("");
-    record(
+    record_container(
         sim,
         pod,
+        c,
         EventKind::Normal,
         "Killing",
         &format!("Container {name} failed liveness probe, will be restarted"),
@@ -508,5 +462,81 @@ pub(super) fn liveness(
         next.max(now.checked_add(SignedDuration::from_secs(1)).unwrap_or(now)),
         Ctl::Kubelet,
         key.clone(),
+    );
+}
+
+/// What the kubelet records when it starts a container afresh (an app or an init container):
+/// the pull (or the cached image), then Created and Started.
+pub(super) fn start_events(
+    sim: &mut Sim,
+    pod: &Value,
+    c: &Value,
+    entry: &images::ImageEntry,
+    r: &ImageRef,
+) {
+    let name = c["name"].as_str().unwrap_or("");
+    let image = c["image"].as_str().unwrap_or("");
+    let policy = c["imagePullPolicy"]
+        .as_str()
+        .unwrap_or(if r.tag == "latest" {
+            "Always"
+        } else {
+            "IfNotPresent"
+        });
+    if entry.preloaded && policy != "Always" {
+        record_container(
+            sim,
+            pod,
+            c,
+            EventKind::Normal,
+            "Pulled",
+            &format!("Container image \"{image}\" already present on machine"),
+            KUBELET,
+        );
+    } else {
+        record_container(
+            sim,
+            pod,
+            c,
+            EventKind::Normal,
+            "Pulling",
+            &format!("Pulling image \"{image}\""),
+            KUBELET,
+        );
+        // A stable, plausible pull duration per image (`image_manager.go` prints Go
+        // durations truncated to the millisecond; "including waiting" is a little longer).
+        let ms = 400 + entry.size / 20_000 % 3000;
+        record_container(
+            sim,
+            pod,
+            c,
+            EventKind::Normal,
+            "Pulled",
+            &format!(
+                "Successfully pulled image \"{image}\" in {} ({} including waiting). Image size: {} bytes.",
+                go_millis(ms),
+                go_millis(ms + 17),
+                entry.size
+            ),
+            KUBELET,
+        );
+    }
+    record_container(
+        sim,
+        pod,
+        c,
+        EventKind::Normal,
+        "Created",
+        &format!("Created container: {name}"),
+        KUBELET,
+    );
+    record_container(
+        sim,
+        pod,
+        c,
+        EventKind::Normal,
+        "Started",
+        &format!("Started container {name}"),
+        KUBELET,
     );
 }
