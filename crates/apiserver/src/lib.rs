@@ -11,6 +11,7 @@
 //! - `rest`, `patch`, `delete`, `subresource`, `watch` — the verbs; `request` — query and body decoding;
 //!   `fields` — unknown fields and `fieldValidation`;
 //!   `status` — `metav1.Status` errors.
+//! - `portforward/` — `pods/{name}/portforward`: SPDY/3.1 in WebSocket to the sim's sockets.
 //! - `cluster`   — a served `Sim` (mutex, change signal, audit log, ticker); `server` — TLS
 //!   listeners for several clusters; `tls`, `kubeconfig`; `clock` — the wall clock.
 
@@ -26,6 +27,7 @@ pub mod kubeconfig;
 pub mod openapi;
 mod patch;
 pub mod path;
+pub mod portforward;
 pub mod protobuf;
 pub mod request;
 mod rest;

@@ -31,7 +31,7 @@ fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> String {
 }
 
 async fn handle(State(c): State<Arc<Cluster>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let path = parts.uri.path().to_string();
     let route = route(&path);
     let h = &parts.headers;
@@ -57,9 +57,21 @@ async fn handle(State(c): State<Arc<Cluster>>, request: Request) -> Response {
         content_type: None,
         code: 0,
     };
-    let response = match authenticate(&c, h, &route) {
-        Err(r) => r.into_response(),
-        Ok(()) => {
+    let portforward = match &route {
+        Route::Resource(t) if crate::portforward::is_portforward(t) => Some(t.clone()),
+        _ => None,
+    };
+    let response = match (authenticate(&c, h, &route), portforward) {
+        (Err(r), _) => r.into_response(),
+        (Ok(()), Some(t)) => {
+            entry.verb = "create".to_string();
+            entry.kind = Some(t.kind);
+            entry.namespace = t.namespace.clone();
+            entry.name = t.name.clone();
+            entry.subresource = t.sub.clone();
+            crate::portforward::serve(&c, &t, &mut parts).await
+        }
+        (Ok(()), None) => {
             let writes = matches!(
                 parts.method,
                 Method::POST | Method::PUT | Method::PATCH | Method::DELETE
