@@ -237,3 +237,90 @@ fn port_forward_to_a_port_nothing_listens_on_reports_connection_refused() {
         );
     });
 }
+
+/// The node addresses and ports are the machine's: one NodePort test at a time.
+static NODE_PORTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A cluster served with its NodePorts on the nodes' loopback addresses.
+fn each_with_node_ports(test: impl Fn(&Harness)) {
+    let _one = NODE_PORTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for k in kubectls() {
+        let h = Harness::start_serving(
+            &k,
+            vec![("kubedrill", kubedrill_sim::ClusterConfig::default())],
+            true,
+        );
+        test(&h);
+    }
+}
+
+/// A node's address from outside, as `kubectl get nodes -o wide` shows it (EXTERNAL-IP).
+fn external_ip(h: &Harness, node: &str) -> String {
+    let path = "jsonpath={.status.addresses[?(@.type==\"ExternalIP\")].address}";
+    for _ in 0..50 {
+        let ip = h.ok(&["get", "node", node, "-o", path]);
+        if !ip.is_empty() {
+            return ip;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{node} has no ExternalIP");
+}
+
+/// Poll `addr` until connecting is refused (or accepted, with `want_open`).
+fn wait_connect(addr: &str, want_open: bool) -> bool {
+    for _ in 0..50 {
+        let open = TcpStream::connect(addr).is_ok();
+        if open == want_open {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn rule_nodeport_answers_on_the_nodes_loopback_address_and_the_service_port_is_refused() {
+    each_with_node_ports(|h| {
+        with_web(h);
+        // Sorted by name, node i of the first cluster is 127.0.1.(i+1).
+        assert_eq!(external_ip(h, "controlplane"), "127.0.1.1");
+        let node01 = external_ip(h, "node01");
+        assert_eq!(node01, "127.0.1.2");
+        let wide = h.ok(&["get", "nodes", "-o", "wide"]);
+        assert!(wide.contains("127.0.1.2"), "{wide}");
+        let addr = format!("{node01}:30080");
+        assert!(wait_connect(&addr, true), "nothing listens on {addr}");
+        // Any node's NodePort reaches the pod, wherever it runs (externalTrafficPolicy Cluster).
+        assert_nginx_page(&http_get(&addr, "/").unwrap());
+        assert_nginx_page(&http_get("127.0.1.3:30080", "/").unwrap());
+        // The Service port is not a node port: nothing listens there.
+        let refused = TcpStream::connect(format!("{node01}:80")).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+    });
+}
+
+#[test]
+fn rule_nodeport_listeners_follow_service_changes() {
+    each_with_node_ports(|h| {
+        with_web(h);
+        let node01 = external_ip(h, "node01");
+        let addr = format!("{node01}:30080");
+        assert!(wait_connect(&addr, true));
+        // No endpoints: kube-proxy REJECTs, so the connection is refused.
+        h.ok(&["scale", "deploy/web", "--replicas=0"]);
+        assert!(
+            wait_connect(&addr, false),
+            "{addr} still open without endpoints"
+        );
+        h.ok(&["scale", "deploy/web", "--replicas=1"]);
+        assert!(wait_connect(&addr, true), "{addr} not reopened");
+        h.ok(&["delete", "svc", "web"]);
+        assert!(
+            wait_connect(&addr, false),
+            "{addr} open after the Service went"
+        );
+    });
+}
