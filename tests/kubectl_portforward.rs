@@ -324,3 +324,47 @@ fn rule_nodeport_listeners_follow_service_changes() {
         );
     });
 }
+
+#[test]
+fn rule_nodeport_a_failed_bind_is_reported_and_retried() {
+    let _one = NODE_PORTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(k) = kubectls().into_iter().next() else {
+        return;
+    };
+    // Something else owns node01's 30080 first.
+    let blocker = TcpListener::bind("127.0.1.2:30080").unwrap();
+    let h = Harness::start_serving(
+        &k,
+        vec![("kubedrill", kubedrill_sim::ClusterConfig::default())],
+        true,
+    );
+    with_web(&h);
+    let mapping = || {
+        h.server.clusters()[0]
+            .node_ports
+            .as_ref()
+            .unwrap()
+            .mapping()
+    };
+    let mut reported = false;
+    for _ in 0..50 {
+        if mapping()
+            .errors
+            .iter()
+            .any(|e| e.starts_with("127.0.1.2:30080: "))
+        {
+            reported = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(reported, "{:?}", mapping());
+    // The other nodes' listeners are unaffected.
+    assert!(wait_connect("127.0.1.3:30080", true));
+    drop(blocker);
+    assert!(wait_connect("127.0.1.2:30080", true), "{:?}", mapping());
+    assert_nginx_page(&http_get("127.0.1.2:30080", "/").unwrap());
+    assert!(mapping().errors.is_empty(), "{:?}", mapping());
+}

@@ -92,11 +92,16 @@ async fn follow(c: Arc<Cluster>, index: usize, mapping: Arc<Mutex<Mapping>>) {
     let mut listeners = Listeners::default();
     let mut addrs: BTreeMap<String, Ipv4Addr> = BTreeMap::new();
     let mut seen_rv = None;
+    // Some binds failed: try them again after a while.
+    let mut retry = false;
     loop {
         // Our own traces wake the signal too; only a new resourceVersion is a change.
         let rv = *changed.borrow_and_update();
         if seen_rv != Some(rv) {
             assign(&c, index, &mut addrs);
+            // Read before computing: a write while we compute leaves the rv different, and
+            // the next round sees it.
+            let computed_at = c.read(|s| s.resource_version());
             let want = wanted(&c, &addrs);
             let mut errors = Vec::new();
             listeners.0.retain(|k, h| {
@@ -121,11 +126,19 @@ async fn follow(c: Arc<Cluster>, index: usize, mapping: Arc<Mutex<Mapping>>) {
             let mut m = mapping.lock().unwrap_or_else(PoisonError::into_inner);
             m.nodes = addrs.clone();
             m.listening = listeners.0.keys().copied().collect();
+            retry = !errors.is_empty();
             m.errors = errors;
             drop(m);
-            seen_rv = Some(c.read(|s| s.resource_version()));
+            seen_rv = Some(computed_at);
         }
-        if changed.changed().await.is_err() {
+        if retry {
+            // A bind can fail for a moment (the previous owner of the port still closing):
+            // try again soon even if nothing changes.
+            tokio::select! {
+                r = changed.changed() => if r.is_err() { return },
+                _ = tokio::time::sleep(Duration::from_millis(500)) => seen_rv = None,
+            }
+        } else if changed.changed().await.is_err() {
             return;
         }
     }
