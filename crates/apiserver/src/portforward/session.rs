@@ -258,3 +258,7 @@ fn finish(pair: &mut Pair, data: u32, error: u32, msg: Option<&str>, out: &mut V
     out.extend(spdy::data(data, &[], true));
     out.extend(spdy::data(error, &[], true));
 }
+
+#[cfg(test)]
+#[path = "session_tests.rs"]
+mod tests;
