@@ -104,6 +104,11 @@ impl Session {
                 break;
             }
         }
+        // Forget finished pairs: kubectl opens a pair per local connection for as long as
+        // it runs. Frames still arriving for their streams are ignored.
+        self.pairs.retain(|_, p| !p.done);
+        let pairs = &self.pairs;
+        self.streams.retain(|_, rid| pairs.contains_key(rid));
         Ok(out)
     }
 
