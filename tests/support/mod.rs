@@ -71,6 +71,16 @@ impl Harness {
 
     /// Serve one cluster per `(context name, config)`; the first is the current context.
     pub fn start_with(kubectl: &Path, clusters: Vec<(&str, ClusterConfig)>) -> Harness {
+        Self::start_serving(kubectl, clusters, false)
+    }
+
+    /// As `start_with`; `node_ports` also listens on each node's NodePorts at its loopback
+    /// address (`Server::serve_node_ports`).
+    pub fn start_serving(
+        kubectl: &Path,
+        clusters: Vec<(&str, ClusterConfig)>,
+        node_ports: bool,
+    ) -> Harness {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -78,6 +88,7 @@ impl Harness {
             .unwrap();
         let server = rt.block_on(async {
             let mut s = Server::new().unwrap();
+            s.serve_node_ports(node_ports);
             for (name, config) in clusters {
                 let sim = Sim::new(config, Arc::new(WallClock)).unwrap();
                 s.add(name, sim, 0).await.unwrap();

@@ -11,6 +11,8 @@
 //! - `rest`, `patch`, `delete`, `subresource`, `watch` — the verbs; `request` — query and body decoding;
 //!   `fields` — unknown fields and `fieldValidation`;
 //!   `status` — `metav1.Status` errors; `stream` — exec and attach over WebSocket.
+//! - `nodeports` — each node's NodePorts listened on at a loopback address (opt-in).
+//! - `portforward/` — `pods/{name}/portforward`: SPDY/3.1 in WebSocket to the sim's sockets.
 //! - `cluster`   — a served `Sim` (mutex, change signal, audit log, ticker); `server` — TLS
 //!   listeners for several clusters; `tls`, `kubeconfig`; `clock` — the wall clock.
 
@@ -23,9 +25,11 @@ mod delete;
 pub mod discovery;
 pub mod fields;
 pub mod kubeconfig;
+pub mod nodeports;
 pub mod openapi;
 mod patch;
 pub mod path;
+pub mod portforward;
 pub mod protobuf;
 pub mod request;
 mod rest;

@@ -57,9 +57,21 @@ async fn handle(State(c): State<Arc<Cluster>>, request: Request) -> Response {
         content_type: None,
         code: 0,
     };
-    let response = match authenticate(&c, h, &route) {
-        Err(r) => r.into_response(),
-        Ok(()) if crate::stream::handles(&route) => {
+    let portforward = match &route {
+        Route::Resource(t) if crate::portforward::is_portforward(t) => Some(t.clone()),
+        _ => None,
+    };
+    let response = match (authenticate(&c, h, &route), portforward) {
+        (Err(r), _) => r.into_response(),
+        (Ok(()), Some(t)) => {
+            entry.verb = "create".to_string();
+            entry.kind = Some(t.kind);
+            entry.namespace = t.namespace.clone();
+            entry.name = t.name.clone();
+            entry.subresource = t.sub.clone();
+            crate::portforward::serve(&c, &t, &mut parts).await
+        }
+        (Ok(()), None) if crate::stream::handles(&route) => {
             if let Route::Resource(t) = &route {
                 // As the audit log names them: the WebSocket GET is a `get`, SPDY's POST a `create`.
                 entry.verb = if parts.method == Method::POST {
@@ -77,7 +89,7 @@ async fn handle(State(c): State<Arc<Cluster>>, request: Request) -> Response {
                 Refusal::not_found_path().into_response()
             }
         }
-        Ok(()) => {
+        (Ok(()), None) => {
             let writes = matches!(
                 parts.method,
                 Method::POST | Method::PUT | Method::PATCH | Method::DELETE

@@ -12,6 +12,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::cluster::Cluster;
 use crate::kubeconfig::Context;
+use crate::nodeports::NodePorts;
 use crate::tls::{Pki, TlsError, random_token};
 
 /// Why serving failed.
@@ -28,6 +29,9 @@ pub enum ServeError {
 pub struct Served {
     pub cluster: Arc<Cluster>,
     pub addr: SocketAddr,
+    /// The NodePort listeners on the nodes' loopback addresses, when turned on
+    /// (`Server::serve_node_ports`).
+    pub node_ports: Option<NodePorts>,
     accept: tokio::task::JoinHandle<()>,
     ticker: tokio::task::JoinHandle<()>,
 }
@@ -44,6 +48,7 @@ pub struct Server {
     pki: Pki,
     tls: TlsAcceptor,
     clusters: Vec<Served>,
+    node_ports: bool,
 }
 
 impl std::fmt::Debug for Server {
@@ -62,7 +67,15 @@ impl Server {
             pki,
             tls,
             clusters: Vec::new(),
+            node_ports: false,
         })
+    }
+
+    /// Also listen on each node's NodePorts at its loopback address (`nodeports`) for the
+    /// clusters added from now on. Off by default, so tests and several servers on one
+    /// machine do not compete for the same addresses and ports.
+    pub fn serve_node_ports(&mut self, on: bool) {
+        self.node_ports = on;
     }
 
     /// Serve `sim` as cluster `name` on 127.0.0.1:`port` (0: a free port) with a new token.
@@ -78,9 +91,13 @@ impl Server {
             .map_err(|source| ServeError::Bind { port, source })?;
         let accept = tokio::spawn(accept_loop(listener, self.tls.clone(), cluster.clone()));
         let ticker = cluster.spawn_ticker();
+        let node_ports = self
+            .node_ports
+            .then(|| NodePorts::spawn(cluster.clone(), self.clusters.len()));
         self.clusters.push(Served {
             cluster,
             addr,
+            node_ports,
             accept,
             ticker,
         });
