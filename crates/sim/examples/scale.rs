@@ -18,6 +18,16 @@ fn main() {
     if count_writes {
         config.watch_window = 1_000_000;
     }
+    // `--window N` sizes the watch log, to see what the log's retained versions cost.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(n) = args
+        .iter()
+        .position(|a| a == "--window")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+    {
+        config.watch_window = n;
+    }
     let mut sim = workload::new_sim_with(config);
     if let Err(e) = sim.create_all(objs) {
         eprintln!("seeding failed: {e}");
@@ -52,6 +62,13 @@ fn main() {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
         println!("peak memory: {}", line.trim_start_matches("VmHWM:").trim());
+    }
+    // What the settled cluster keeps, against the peak above: the gap is transient work.
+    if let Some(line) = status.lines().find(|l| l.starts_with("VmRSS")) {
+        println!(
+            "resident after settling: {}",
+            line.trim_start_matches("VmRSS:").trim()
+        );
     }
 }
 

@@ -78,6 +78,12 @@ impl Queues {
     fn take(&mut self, ctl: Ctl) -> BTreeSet<ObjKey> {
         self.pending.remove(&ctl).unwrap_or_default()
     }
+
+    fn append(&mut self, other: Queues) {
+        for (ctl, mut keys) in other.pending {
+            self.pending.entry(ctl).or_default().append(&mut keys);
+        }
+    }
 }
 
 fn observe(store: &Store, change: &Change, q: &mut Queues) {
@@ -125,11 +131,20 @@ pub(crate) fn settle(sim: &mut Sim) -> Result<(), ApiError> {
         if sim.queues.is_empty() {
             return Ok(());
         }
+        // The round's writes are observed as soon as each sync returns, not at the next round's
+        // start: a Change holds the object's previous version, and holding every one of a
+        // round's (5,000 pod statuses in one kubelet round) kept them all alive at once. What
+        // they queue still runs next round, as before, so the order of work is unchanged.
+        let mut next = Queues::default();
         for ctl in Ctl::ORDER {
             for key in sim.queues.take(ctl) {
                 sync(ctl, sim, &key)?;
+                for change in sim.store.take_changes() {
+                    observe(&sim.store, &change, &mut next);
+                }
             }
         }
+        sim.queues.append(next);
     }
     Err(ApiError::Internal(format!(
         "the simulated controllers did not settle within {rounds} rounds"
