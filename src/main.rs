@@ -50,6 +50,10 @@ enum Command {
         /// Which attempt of the scenario (default: a new one each time).
         #[arg(long, value_name = "N", requires = "scenario")]
         seed: Option<u64>,
+        /// Do not listen on the nodes' NodePorts at 127.0.1.x (each node's ExternalIP in
+        /// `kubectl get nodes -o wide`).
+        #[arg(long)]
+        no_node_ports: bool,
     },
     /// List every scenario.
     List {
@@ -179,6 +183,7 @@ fn main() -> ExitCode {
             manifests,
             scenario,
             seed,
+            no_node_ports,
         }) => catalog().and_then(|c| {
             commands::serve::run(
                 &c,
@@ -188,6 +193,7 @@ fn main() -> ExitCode {
                     manifests,
                     scenario,
                     seed,
+                    node_ports: !no_node_ports,
                 },
             )
         }),

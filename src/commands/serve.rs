@@ -20,6 +20,8 @@ pub struct Options {
     pub manifests: Vec<String>,
     pub scenario: Option<String>,
     pub seed: Option<u64>,
+    /// Listen on each node's NodePorts at its loopback address (docs/nodeports.md).
+    pub node_ports: bool,
 }
 
 /// The context name of a served cluster.
@@ -64,6 +66,7 @@ pub fn run(catalog: &Catalog, o: Options) -> Outcome {
     let state_path = state::path_for(&path);
     super::runtime()?.block_on(async move {
         let mut server = Server::new().map_err(|e| e.to_string())?;
+        server.serve_node_ports(o.node_ports);
         let served = server
             .add(CONTEXT, sim, o.port)
             .await
