@@ -56,6 +56,34 @@ pub async fn check_scenario(src: &ScenarioSource, seed: u64) -> Result<(), Strin
     }
 }
 
+/// Pack folders as given; a folder without a `pack.yaml` stands for the packs inside it
+/// (`scenarios/` holds `scenarios/core/`).
+fn expand(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for d in dirs {
+        if d.join("pack.yaml").is_file() {
+            out.push(d.clone());
+            continue;
+        }
+        let mut inner: Vec<PathBuf> = std::fs::read_dir(d)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.join("pack.yaml").is_file())
+                    .collect()
+            })
+            .unwrap_or_default();
+        inner.sort();
+        if inner.is_empty() {
+            // Let the loader say what is wrong with it.
+            out.push(d.clone());
+        } else {
+            out.extend(inner);
+        }
+    }
+    out
+}
+
 pub fn validate(dirs: &[PathBuf], seeds: u64) -> Outcome {
     if dirs.is_empty() {
         return Err("pack validate needs at least one pack folder".into());
@@ -63,7 +91,7 @@ pub fn validate(dirs: &[PathBuf], seeds: u64) -> Outcome {
     let mut total = 0usize;
     let mut failed = 0usize;
     let rt = super::runtime()?;
-    for dir in dirs {
+    for dir in &expand(dirs) {
         let pack = match load_pack(dir) {
             Ok(p) => p,
             Err(errs) => {
