@@ -47,6 +47,15 @@ fn at(what: impl Into<String>) -> impl FnOnce(ClusterError) -> DrillError {
     move |source| DrillError::Cluster { what, source }
 }
 
+/// A seed that differs from run to run, small enough to type back in (`--seed N`), so
+/// attempts differ unless one is asked for.
+pub fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    (nanos as u64 ^ u64::from(std::process::id())) % 100_000
+}
+
 /// Whether the in-process simulated cluster for `inst` needs ingress-nginx installed.
 pub fn needs_ingress_controller(inst: &Instance) -> bool {
     inst.scenario

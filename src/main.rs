@@ -222,7 +222,7 @@ fn main() -> ExitCode {
             let mode = kubedrill::tui::Mode::Exam {
                 count,
                 minutes: minutes.unwrap_or(0),
-                seed: seed.unwrap_or_else(commands::serve::fresh_seed),
+                seed: seed.unwrap_or_else(kubedrill::drill::fresh_seed),
                 pack: from_pack,
             };
             kubedrill::tui::run(c, dir, kubeconfig, mode).map(|()| ExitCode::SUCCESS)

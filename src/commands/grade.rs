@@ -254,7 +254,7 @@ pub fn start(catalog: &Catalog, t: &Target) -> Outcome {
         .clone()
         .ok_or("which scenario? pass --scenario ID (`kubedrill list` shows them)")?;
     let (pack, src) = catalog.find(&id)?;
-    let seed = t.seed.unwrap_or_else(super::serve::fresh_seed);
+    let seed = t.seed.unwrap_or_else(drill::fresh_seed);
     let kubeconfig = t.kubeconfig.clone();
     let (inst, context, seeded) = super::runtime()?.block_on(async {
         let backend = connect(t, kubeconfig.as_ref(), t.context.as_deref()).await?;

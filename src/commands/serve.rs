@@ -27,15 +27,6 @@ pub struct Options {
 /// The context name of a served cluster.
 pub const CONTEXT: &str = "kubedrill";
 
-/// A seed that differs from run to run, so attempts differ unless one is asked for.
-pub fn fresh_seed() -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    // Small enough to type back in.
-    (nanos as u64 ^ u64::from(std::process::id())) % 100_000
-}
-
 pub fn run(catalog: &Catalog, o: Options) -> Outcome {
     let path = o
         .kubeconfig
@@ -45,7 +36,7 @@ pub fn run(catalog: &Catalog, o: Options) -> Outcome {
     let drill = match &o.scenario {
         Some(id) => {
             let (pack, src) = catalog.find(id)?;
-            let seed = o.seed.unwrap_or_else(fresh_seed);
+            let seed = o.seed.unwrap_or_else(drill::fresh_seed);
             let inst = src.instantiate(seed).map_err(|e| e.to_string())?;
             Some((pack.meta.id.clone(), inst))
         }

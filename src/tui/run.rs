@@ -161,7 +161,7 @@ fn perform(
 ) -> Option<Msg> {
     match effect {
         Effect::StartDrill { scenario } => {
-            let seed = fresh_seed();
+            let seed = crate::drill::fresh_seed();
             Some(Msg::Started(
                 session
                     .start(CONTEXT, &scenario, seed)
@@ -347,13 +347,6 @@ fn node_shell(session: &Session) -> Result<(), String> {
             }
         }
     }
-}
-
-fn fresh_seed() -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    (nanos as u64) % 100_000
 }
 
 /// A flag SIGTERM sets, so the loop restores the terminal before the process ends.
