@@ -162,15 +162,30 @@ async fn facts(backend: &Backend) -> Result<ClusterFacts, String> {
     })
 }
 
+/// The recorded drill's cluster and instance: connected (a `serve` drill owns its whole
+/// cluster), rendered with the cluster's own node facts.
+async fn open(
+    t: &Target,
+    r: &Resolved,
+    src: &kubedrill_scenario::load::ScenarioSource,
+) -> Result<(Backend, kubedrill_scenario::Instance), String> {
+    let backend = connect(t, r.kubeconfig.as_ref(), r.context.as_deref()).await?;
+    let backend = if r.whole_cluster {
+        backend.whole_cluster()
+    } else {
+        backend
+    };
+    let inst = src
+        .instantiate_on(r.seed, &facts(&backend).await?)
+        .map_err(|e| e.to_string())?;
+    Ok((backend, inst))
+}
+
 pub fn grade(catalog: &Catalog, t: &Target, json: bool) -> Outcome {
     let r = resolve(t)?;
     let (_, src) = catalog.find(&r.scenario)?;
     let report = super::runtime()?.block_on(async {
-        let backend = connect(t, r.kubeconfig.as_ref(), r.context.as_deref()).await?;
-        let backend = if r.whole_cluster { backend.whole_cluster() } else { backend };
-        let inst = src
-            .instantiate_on(r.seed, &facts(&backend).await?)
-            .map_err(|e| e.to_string())?;
+        let (backend, inst) = open(t, &r, src).await?;
         if r.seeded.is_empty() {
             eprintln!(
                 "warning: no record of how {} seed {} was seeded here; checks that compare with the seeded objects will fail",
@@ -222,15 +237,7 @@ pub fn solve(catalog: &Catalog, t: &Target) -> Outcome {
     let r = resolve(t)?;
     let (_, src) = catalog.find(&r.scenario)?;
     let inst = super::runtime()?.block_on(async {
-        let backend = connect(t, r.kubeconfig.as_ref(), r.context.as_deref()).await?;
-        let backend = if r.whole_cluster {
-            backend.whole_cluster()
-        } else {
-            backend
-        };
-        let inst = src
-            .instantiate_on(r.seed, &facts(&backend).await?)
-            .map_err(|e| e.to_string())?;
+        let (backend, inst) = open(t, &r, src).await?;
         drill::solve(&backend, &inst)
             .await
             .map_err(|e| e.to_string())?;
